@@ -1,0 +1,51 @@
+# `make book` builds the site; `make test` runs every check. Both create .venv from the pinned requirements first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+# the data folder: ../shared/data beside a clone (as in CI) unless you set MEDIMG_DATA_DIR yourself
+MEDIMG_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
+export MEDIMG_DATA_DIR
+
+.PHONY: book test unit notebooks site browser-deps execute bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	touch $(STAMP)
+
+## book: build the static site into _build/html from the stored notebook outputs (nothing is executed)
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going --quiet
+	@echo "site: _build/html/index.html"
+
+## test: unit tests, notebook re-execution (nbval), site build, links, Colab URLs, browser test
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest tests -m "not site" -q
+	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval-cell-timeout 900 -p tests.nbval_stats -q
+	$(MAKE) book
+	$(BIN)/python -m pytest tests -m site -q
+
+browser-deps:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+		echo "chromium not installed: the browser test will fail (as root: apt-get install chromium)"; }
+
+## execute: run notebooks in place and store their outputs (NB=notebooks/05_training.ipynb for one)
+NB ?= notebooks/*.ipynb
+execute: $(STAMP)
+	$(BIN)/python scripts/execute.py $(NB)
+
+## bench: re-train every case-study model over 3 seeds and print the results table with times and peak RSS
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf _build .pytest_cache

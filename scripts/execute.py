@@ -1,0 +1,72 @@
+"""Execute notebooks in place (stored outputs are what the book shows) and record run time and peak memory.
+
+Usage: python scripts/execute.py notebooks/05_training.ipynb [...]
+Each notebook runs in a fresh kernel from its own folder; wall time and the kernel's peak resident memory are stored
+in the notebook's metadata (``medimg.runtime``) for the page badge. A failing cell stops with its error.
+"""
+import os
+import platform
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+class PeakMemory:
+    """Polls the resident memory of a process and its children (the kernel) until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        self.pid, self.interval, self.peak, self._stop = pid, interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                proc = psutil.Process(self.pid)
+                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+                self.peak = max(self.peak, rss)
+            except psutil.Error:
+                pass
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def machine() -> str:
+    return f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
+
+
+def execute(path: Path) -> dict:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = KERNELSPEC
+    client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    with client.setup_kernel():
+        pid = client.km.provisioner.process.pid
+        with PeakMemory(pid) as memory:
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+    runtime = {"wall_s": round(time.perf_counter() - start, 1), "peak_rss_mb": round(memory.peak / 2**20),
+               "machine": machine()}
+    nb.metadata.setdefault("medimg", {})["runtime"] = runtime
+    nbformat.write(nb, path)
+    return runtime
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name in sys.argv[1:]:
+        runtime = execute(Path(name))
+        print(f"{name}: {runtime['wall_s']} s, peak {runtime['peak_rss_mb']} MiB")

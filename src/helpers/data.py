@@ -1,0 +1,354 @@
+"""The book's data layer: one hash-checked registry of every file the notebooks read.
+
+Lookup order for a registered file: ``$MEDIMG_DATA_DIR`` (and its ``MedMNIST/`` sub-folder), the repository's own
+``data/`` folder, the user cache (``$MEDIMG_CACHE_DIR`` or the platform cache), then a download with pooch from the
+official URL. Every file is checked against its registered hash before it is opened.
+
+Command line: ``python -m helpers.data list`` and ``python -m helpers.data fetch NAME [NAME ...]``.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import sys
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import REPOSITORY, BRANCH
+
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm in Jupyter without ipywidgets: text bar
+
+REGISTRY: dict = json.loads(Path(__file__).with_name("registry.json").read_text())
+REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # present in a clone, absent in a pip-installed wheel
+REPO_RAW = REPOSITORY.replace("https://github.com/", "https://raw.githubusercontent.com/") + f"/{BRANCH}"
+MEDMNIST_KEYS = ("train_images", "train_labels", "val_images", "val_labels", "test_images", "test_labels")
+SAFE_DICOM_FIELDS = ("Modality", "Manufacturer", "ManufacturerModelName", "BodyPartExamined", "StudyDescription",
+                     "SeriesDescription", "PhotometricInterpretation", "Rows", "Columns", "BitsStored",
+                     "PixelSpacing", "ImagerPixelSpacing", "SliceThickness", "KVP", "ConvolutionKernel",
+                     "WindowCenter", "WindowWidth", "RescaleSlope", "RescaleIntercept",
+                     "PatientIdentityRemoved", "DeidentificationMethod")
+
+
+class DataError(Exception):
+    """A problem with the book's data, explained in one line."""
+
+    def _render_traceback_(self):  # IPython shows this one line instead of a traceback
+        return [f"{type(self).__name__}: {self}"]
+
+
+class DataNotFoundError(DataError, FileNotFoundError):
+    """The file is not on this machine and could not be downloaded."""
+
+
+class ChecksumError(DataError, ValueError):
+    """The file's hash differs from the registry: it is corrupt, truncated or altered."""
+
+
+class BadFileError(DataError, ValueError):
+    """The file is not what it should be (not an npz, pickled content, not an image DICOM, ...)."""
+
+
+class SeriesError(DataError, ValueError):
+    """A DICOM series is mixed, incomplete or inconsistent."""
+
+
+def entry(name: str) -> dict:
+    """The registry entry of ``name``; an unknown name raises a one-line error listing close names."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    close = difflib.get_close_matches(name.lower(), REGISTRY, n=4, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise DataError(f"unknown dataset {name!r}.{hint} See `python -m helpers.data list` for every name.")
+
+
+def cache_dir() -> Path:
+    """Where downloads go: ``$MEDIMG_CACHE_DIR`` or the platform's user cache."""
+    import pooch
+    return Path(os.environ.get("MEDIMG_CACHE_DIR") or pooch.os_cache("medimg-book"))
+
+
+def file_hash(path: Path, algorithm: str) -> str:
+    """Hex digest of a file (``md5`` or ``sha256``)."""
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: Path, expected: str, name: str) -> Path:
+    """Return ``path`` if its hash is ``expected`` ("md5:..." or "sha256:..."), else raise ChecksumError."""
+    algorithm, want = expected.split(":")
+    got = file_hash(path, algorithm)
+    if got != want:
+        raise ChecksumError(
+            f"{path} ({name}) has {algorithm} {got[:12]}..., expected {want[:12]}...: the file is corrupt, truncated "
+            f"or altered. It was left in place; move it away and run `python -m helpers.data fetch {name}`.")
+    return path
+
+
+def _candidates(relative: str) -> list[Path]:
+    dirs = []
+    if os.environ.get("MEDIMG_DATA_DIR"):
+        root = Path(os.environ["MEDIMG_DATA_DIR"]).expanduser()
+        dirs += [root, root / "MedMNIST"]
+    dirs += [REPO_DATA_DIR, cache_dir()]
+    return [d / relative for d in dirs]
+
+
+def _download(url: str, known_hash: str, fname: str, folder: Path, name: str) -> Path:
+    import pooch
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return Path(pooch.retrieve(url, known_hash=known_hash, fname=fname, path=folder, progressbar=True))
+    except ValueError as err:  # pooch: hash mismatch (the partial download is discarded, never the user's file)
+        if "hash" in str(err).lower():
+            raise ChecksumError(f"the file downloaded for {name} from {url} does not match the registered "
+                                f"{known_hash.split(':')[0]} hash: the server sent a different or damaged file.") from None
+        raise
+    except Exception as err:  # no network, DNS failure, HTTP error ...
+        where = os.environ.get("MEDIMG_DATA_DIR", "unset")
+        raise DataNotFoundError(
+            f"{fname} ({name}) is not on this machine and could not be downloaded from {url} "
+            f"({type(err).__name__}). Download it by hand into a folder and point MEDIMG_DATA_DIR at it "
+            f"(now: {where}).") from None
+
+
+def _pydicom_file(name: str, e: dict) -> Path:
+    from pydicom.data import get_testdata_file
+    try:
+        found = get_testdata_file(e["file"], download=False)
+    except TypeError:  # older pydicom without the download argument
+        found = get_testdata_file(e["file"])
+    if not found:
+        raise DataNotFoundError(f"{e['file']} ({name}) ships with the `{e['package']}` package, which is not "
+                                f"installed here: pip install {e['package']}")
+    return verify(Path(found), e["hash"], name)
+
+
+def _series_folder(name: str, e: dict) -> Path:
+    files = e["files"]
+    for folder in [c for c in _candidates(e["folder"])]:
+        if all((folder / f).is_file() for f in files):
+            for f, h in files.items():
+                verify(folder / f, h, name)
+            return folder
+    if not e.get("url"):
+        raise DataNotFoundError(
+            f"{name} ({len(files)} DICOM files in a folder named {e['folder']}) is not on this machine and has no "
+            f"direct download: get it from {e['landing']} and point MEDIMG_DATA_DIR at the folder that holds it.")
+    folder = cache_dir() / e["folder"]
+    base = e["url"].format(repo_raw=REPO_RAW)
+    for f, h in files.items():
+        if (folder / f).is_file():
+            verify(folder / f, h, name)
+        else:
+            _download(base + f, h, f, folder, name)
+    return folder
+
+
+def path(name: str) -> Path:
+    """The verified local path of a registered file (a folder for a DICOM series), fetched if needed."""
+    e = entry(name)
+    if e["kind"] == "pydicom_testdata":
+        return _pydicom_file(name, e)
+    if e["kind"] == "dicom_series":
+        return _series_folder(name, e)
+    for candidate in _candidates(e["file"]):
+        if candidate.is_file():
+            return verify(candidate, e["hash"], name)
+    return _download(e["url"], e["hash"], e["file"], cache_dir(), name)
+
+
+def load_npz(file: Path, name: str = "") -> dict:
+    """All arrays of an ``.npz`` file, refusing pickled content and non-npz files with a one-line error."""
+    label = f"{file} ({name})" if name else str(file)
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except ValueError as err:
+        if "pickle" in str(err):
+            raise BadFileError(f"{label} holds pickled Python objects; they are refused because unpickling "
+                               f"can run arbitrary code. Use an .npz of plain numeric arrays.") from None
+        raise BadFileError(f"{label} is not a readable .npz archive ({err}).") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise BadFileError(f"{label} is not a valid .npz archive ({type(err).__name__}); it may be truncated.") from None
+
+
+def load_medmnist(name: str, size: int = 28) -> dict:
+    """The six MedMNIST arrays (``train_images`` ... ``test_labels``, uint8) plus ``label_names``, ``task``, ``licence``."""
+    key = name if size == 28 else f"{name}_{size}"
+    e = entry(key)
+    if e["kind"] != "medmnist":
+        raise DataError(f"{name!r} is not a MedMNIST dataset; use helpers.data.path({name!r}).")
+    arrays = load_npz(path(key), key)
+    missing = [k for k in MEDMNIST_KEYS if k not in arrays]
+    if missing:
+        raise BadFileError(f"{key}.npz lacks {', '.join(missing)}: it is not a MedMNIST file.")
+    for split in ("train", "val", "test"):
+        images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
+        if len(images) != len(labels) or images.ndim < 3:
+            raise BadFileError(f"{key}.npz: {split}_images {images.shape} does not match {split}_labels {labels.shape}.")
+    out = {k: arrays[k] for k in MEDMNIST_KEYS}
+    out.update(label_names=list(e["labels"]), task=e["task"], licence=e["licence"], citation=e["citation"])
+    return out
+
+
+def _read_dicom(file: Path):
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+    try:
+        ds = pydicom.dcmread(file)
+    except InvalidDicomError:
+        raise BadFileError(f"{file} is not a DICOM file (no DICM preamble or readable header).") from None
+    except Exception as err:
+        raise BadFileError(f"{file} could not be read as DICOM ({type(err).__name__}: {err}); it may be truncated.") from None
+    if "PixelData" not in ds:
+        raise BadFileError(f"{file} is a DICOM file without an image (Modality {ds.get('Modality', '?')}, "
+                           f"SOP class {ds.get('SOPClassUID', '?')}).")
+    return ds
+
+
+def _pixels(ds, file: Path) -> np.ndarray:
+    try:
+        return ds.pixel_array
+    except Exception as err:
+        raise BadFileError(f"{file}: its pixel data cannot be decoded ({type(err).__name__}: {err}); "
+                           f"the file may be truncated.") from None
+
+
+def safe_metadata(ds) -> dict:
+    """Technical header fields only: no names, IDs, dates, UIDs or free text about the patient."""
+    meta = {}
+    for key in SAFE_DICOM_FIELDS:
+        value = ds.get(key)
+        if value is None or value == "":
+            continue
+        if hasattr(value, "__iter__") and not isinstance(value, (str, bytes)):
+            value = [float(v) for v in value]
+        elif isinstance(value, int):  # includes pydicom's IS
+            value = int(value)
+        elif isinstance(value, float) or type(value).__name__ in ("DSfloat", "DSdecimal"):
+            value = float(value)
+        else:
+            value = str(value)
+        meta[key] = value
+    meta["TransferSyntax"] = ds.file_meta.TransferSyntaxUID.name if "TransferSyntaxUID" in ds.file_meta else "?"
+    return meta
+
+
+def load_dicom_image(source) -> tuple[np.ndarray, dict]:
+    """A single DICOM image as float32 after the modality LUT (HU for CT), and its safe metadata.
+
+    ``source`` is a registry name (e.g. ``"cr_chest"``) or a file path. MONOCHROME1 images (where high values are
+    dark) are returned as stored; ``meta["PhotometricInterpretation"]`` says so, so display code can invert them.
+    """
+    from pydicom.pixels import apply_modality_lut
+    file = path(source) if isinstance(source, str) and source in REGISTRY else Path(source)
+    ds = _read_dicom(file)
+    pixels = _pixels(ds, file)
+    image = pixels if ds.get("PhotometricInterpretation", "").startswith(("RGB", "YBR", "PALETTE")) \
+        else apply_modality_lut(pixels, ds)
+    return np.asarray(image, dtype=np.float32), safe_metadata(ds)
+
+
+@dataclass
+class CTVolume:
+    """A CT series as a volume: ``hu`` (D, H, W) float32 Hounsfield units, ``spacing_mm`` (dz, dy, dx)."""
+    hu: np.ndarray
+    spacing_mm: tuple
+    z_mm: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+
+def load_ct_series(folder) -> CTVolume:
+    """Read every ``.dcm`` file in ``folder`` (or a registry name) as one CT volume sorted by slice position.
+
+    Rejects non-DICOM or image-less files, mixed series, mismatched slice geometry, duplicate positions and gaps.
+    """
+    if isinstance(folder, str) and folder in REGISTRY:
+        folder = path(folder)
+    folder = Path(folder)
+    files = sorted(folder.glob("*.dcm"))
+    if not files:
+        raise SeriesError(f"{folder} holds no .dcm files.")
+    datasets = [(f, _read_dicom(f)) for f in files]
+    for key in ("SeriesInstanceUID", "Rows", "Columns"):
+        values = {str(ds.get(key)) for _, ds in datasets}
+        if len(values) > 1:
+            raise SeriesError(f"{folder} mixes {len(values)} different {key} values; put one series per folder.")
+    first = datasets[0][1]
+    if first.get("Modality") != "CT":
+        raise SeriesError(f"{folder} is a {first.get('Modality')} series, not CT: Hounsfield units apply to CT only.")
+    orientation = np.array([float(v) for v in first.ImageOrientationPatient])
+    normal = np.cross(orientation[:3], orientation[3:])
+    z = np.array([np.dot(normal, [float(v) for v in ds.ImagePositionPatient]) for _, ds in datasets])
+    order = np.argsort(z)[::-1]  # head first: superior (larger z) at index 0
+    datasets, z = [datasets[i] for i in order], z[order]
+    steps = np.abs(np.diff(z))
+    if len(steps):
+        if steps.min() < 1e-3:
+            raise SeriesError(f"{folder}: two slices share the position z = {z[np.argmin(steps) + 1]:.2f} mm "
+                              f"(duplicate files or two series).")
+        step = float(np.median(steps))
+        gaps = np.nonzero(steps > 1.5 * step)[0]
+        if len(gaps):
+            i = gaps[0]
+            raise SeriesError(f"{folder}: gap of {steps[i]:.2f} mm between {datasets[i][0].name} and "
+                              f"{datasets[i + 1][0].name} where {step:.2f} mm is expected: slices are missing.")
+    else:
+        step = float(first.get("SliceThickness", 1.0))
+    hu = np.empty((len(datasets), int(first.Rows), int(first.Columns)), dtype=np.float32)
+    for i, (f, ds) in enumerate(datasets):
+        hu[i] = _pixels(ds, f) * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
+    dy, dx = (float(v) for v in first.PixelSpacing)
+    meta = safe_metadata(first)
+    meta["n_slices"] = len(datasets)
+    return CTVolume(hu=hu, spacing_mm=(round(step, 4), dy, dx), z_mm=z, meta=meta)
+
+
+def to_float(images: np.ndarray) -> np.ndarray:
+    """uint8 images (N, H, W[, D][, C]) as float32 in [0, 1], with a trailing channel axis added to grey images."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise BadFileError(f"expected uint8 images as stored by MedMNIST, got {images.dtype}.")
+    x = images.astype(np.float32) / 255.0
+    return x if x.shape[-1] == 3 else x[..., None]
+
+
+def describe(name: str) -> str:
+    """One line about a registered dataset: what, licence, where it comes from."""
+    e = entry(name)
+    return f"{name}: {e['source']} | licence {e['licence']} | {e.get('url') or e.get('landing') or e.get('package')}"
+
+
+def main(argv=None) -> int:
+    """``list`` every registered file, or ``fetch`` some into the cache."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m helpers.data", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list every registered dataset")
+    fetch = sub.add_parser("fetch", help="download and verify datasets ahead of time")
+    fetch.add_argument("names", nargs="+")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list":
+            for name in REGISTRY:
+                print(describe(name))
+        else:
+            for name in args.names:
+                print(f"{name}: {path(name)}")
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""One call to make a notebook reproducible and quiet: ``helpers.setup(seed=0)``."""
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import random
+import sys
+import warnings
+
+
+@contextlib.contextmanager
+def _silenced_stderr():
+    """Silence file descriptor 2 (C++ log lines TensorFlow prints while it loads), then restore it."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (some embedded interpreters)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def in_colab() -> bool:
+    """True when running inside Google Colab."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) -> dict:
+    """Seed Python/NumPy/TensorFlow, make ops deterministic, quiet TF logs, grow GPU memory; return a short report.
+
+    ``mixed_precision=True`` turns on float16 compute only when a GPU is present (it slows CPUs down).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ logs: errors too (they are noise here)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    with _silenced_stderr():
+        import numpy as np
+        import tensorflow as tf
+        import keras
+        tf.constant(0)  # first op: loads the runtime while stderr is silenced
+    tf.get_logger().setLevel("ERROR")
+    with contextlib.suppress(ImportError):
+        import absl.logging
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    warnings.filterwarnings("ignore", module="keras")
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        with contextlib.suppress(RuntimeError):  # already initialised: growth can no longer change
+            tf.config.experimental.set_memory_growth(gpu, True)
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        device = f"GPU x{len(gpus)} ({details.get('device_name', 'unknown')})"
+    else:
+        device = "CPU"
+    if mixed_precision and gpus:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    report = {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "device": device,
+        "cpu_count": os.cpu_count(),
+        "colab": in_colab(),
+        "seed": seed,
+        "precision": keras.mixed_precision.global_policy().name,
+    }
+    if verbose:
+        print(f"TensorFlow {report['tensorflow']} (Keras {report['keras']}), Python {report['python']} | "
+              f"{device}, {report['cpu_count']} CPU cores | seed {seed}, deterministic ops, "
+              f"{report['precision']}{' | Colab' if report['colab'] else ''}")
+    return report

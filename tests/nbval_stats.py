@@ -1,0 +1,72 @@
+"""pytest plugin used with nbval: wall time and peak kernel memory of each notebook -> _build/runtimes.json.
+
+The page badges (book/_ext/runtime_badges.py) read that file. The numbers are reported, never asserted.
+"""
+import json
+import os
+import platform
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "_build" / "runtimes.json"
+_start, _end, _peak = {}, {}, {}
+
+
+def _kernel_rss() -> int:
+    me = psutil.Process(os.getpid())
+    total = 0
+    for child in me.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+class _Sampler(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.current, self.stop = None, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            if self.current:
+                _peak[self.current] = max(_peak.get(self.current, 0), _kernel_rss())
+            self.stop.wait(0.2)
+
+
+_sampler = _Sampler()
+
+
+def pytest_sessionstart(session):
+    _sampler.start()
+
+
+def pytest_runtest_setup(item):
+    name = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+    _start.setdefault(name, time.perf_counter())
+    _sampler.current = name
+
+
+def pytest_runtest_teardown(item):
+    name = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+    _end[name] = time.perf_counter()
+
+
+def pytest_sessionfinish(session):
+    _sampler.stop.set()
+    machine = f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
+    runtimes = json.loads(OUT.read_text()) if OUT.is_file() else {}
+    for name, start in _start.items():
+        runtimes[name] = {"wall_s": round(_end.get(name, start) - start, 1),
+                          "peak_rss_mb": round(_peak.get(name, 0) / 2**20), "machine": machine,
+                          "measured": "tests (nbval re-execution)"}
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(runtimes, indent=1, sort_keys=True) + "\n")
+    print("\nnotebook run times (wall s, peak MiB):")
+    for name in sorted(_start):
+        print(f"  {name}: {runtimes[name]['wall_s']} s, {runtimes[name]['peak_rss_mb']} MiB")
