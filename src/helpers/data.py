@@ -267,10 +267,12 @@ class CTVolume:
     meta: dict = field(default_factory=dict)
 
 
-def load_ct_series(folder) -> CTVolume:
+def load_ct_series(folder, padding_hu: float | None = -1024.0) -> CTVolume:
     """Read every ``.dcm`` file in ``folder`` (or a registry name) as one CT volume sorted by slice position.
 
-    Rejects non-DICOM or image-less files, mixed series, mismatched slice geometry, duplicate positions and gaps.
+    Pixels outside the scanner's field of view (the header's PixelPaddingValue) are set to ``padding_hu`` (air;
+    ``None`` keeps the stored value, -3024 HU for this GE series). Rejects non-DICOM or image-less files, mixed series,
+    mismatched slice geometry, duplicate positions and gaps.
     """
     if isinstance(folder, str) and folder in REGISTRY:
         folder = path(folder)
@@ -306,10 +308,15 @@ def load_ct_series(folder) -> CTVolume:
         step = float(first.get("SliceThickness", 1.0))
     hu = np.empty((len(datasets), int(first.Rows), int(first.Columns)), dtype=np.float32)
     for i, (f, ds) in enumerate(datasets):
-        hu[i] = _pixels(ds, f) * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
+        raw = _pixels(ds, f)
+        hu[i] = raw * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
+        if padding_hu is not None and ds.get("PixelPaddingValue") is not None:
+            hu[i][raw == int(ds.PixelPaddingValue)] = padding_hu
     dy, dx = (float(v) for v in first.PixelSpacing)
     meta = safe_metadata(first)
     meta["n_slices"] = len(datasets)
+    if first.get("PixelPaddingValue") is not None:
+        meta["PixelPaddingValue"] = int(first.PixelPaddingValue)
     return CTVolume(hu=hu, spacing_mm=(round(step, 4), dy, dx), z_mm=z, meta=meta)
 
 

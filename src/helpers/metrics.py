@@ -60,3 +60,63 @@ def save_results(dataset: str, runs: list[dict], extra: dict | None = None, fold
     out = folder / f"{dataset}.json"
     out.write_text(json.dumps(summary, indent=1) + "\n")
     return out
+
+
+def load_results(dataset: str, folder: Path | None = None) -> dict | None:
+    """The committed benchmark results for ``dataset`` (``results/<dataset>.json``), or None where there are none."""
+    file = (Path(folder) if folder else RESULTS_DIR) / f"{dataset}.json"
+    return json.loads(file.read_text()) if file.is_file() else None
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Mean and sd of test AUC and ACC over runs (dicts with test_auc and test_acc)."""
+    auc = np.array([r["test_auc"] for r in runs])
+    acc = np.array([r["test_acc"] for r in runs])
+    sd = (lambda a: round(float(a.std(ddof=1)), 4) if len(a) > 1 else 0.0)
+    return {"test_auc_mean": round(float(auc.mean()), 4), "test_auc_sd": sd(auc),
+            "test_acc_mean": round(float(acc.mean()), 4), "test_acc_sd": sd(acc), "n_runs": len(runs)}
+
+
+def binary_scores(y_true, score, threshold: float = 0.5, pos_label: int = 1) -> dict:
+    """Sensitivity, specificity, PPV, NPV, accuracy and the counts tp/fp/tn/fn when ``score >= threshold`` calls positive.
+
+    ``score`` is the probability (or any score) of the positive class; ``pos_label`` is the label value in ``y_true``
+    that counts as positive (1 for pneumonia, 0 for malignant in BreastMNIST).
+    """
+    from sklearn.metrics import confusion_matrix
+    positive = np.asarray(y_true).ravel() == pos_label
+    called = np.asarray(score).ravel() >= threshold
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(positive, called, labels=[False, True]).ravel())
+    ratio = (lambda a, b: a / (a + b) if a + b else float("nan"))
+    return {"threshold": float(threshold), "sensitivity": ratio(tp, fn), "specificity": ratio(tn, fp),
+            "ppv": ratio(tp, fp), "npv": ratio(tn, fn), "accuracy": (tp + tn) / (tp + tn + fp + fn),
+            "tp": tp, "fp": fp, "tn": tn, "fn": fn}
+
+
+def choose_threshold(y_true, score, rule: str = "youden", target: float = 0.95, pos_label: int = 1) -> float:
+    """A decision threshold on ``score`` chosen on validation data (never test) by one of three rules.
+
+    ``"youden"``: the threshold that maximises sensitivity + specificity - 1; ``"sensitivity"``: the highest
+    threshold whose sensitivity is at least ``target``; ``"specificity"``: the lowest threshold whose specificity is
+    at least ``target``. Call positive where ``score >= threshold`` (as ``binary_scores`` does).
+    """
+    from sklearn.metrics import roc_curve
+    positive = np.asarray(y_true).ravel() == pos_label
+    fpr, tpr, thresholds = roc_curve(positive, np.asarray(score).ravel(), drop_intermediate=False)
+    fpr, tpr, thresholds = fpr[1:], tpr[1:], thresholds[1:]  # the first point (no case called positive) is no threshold
+    if rule == "youden":
+        return float(thresholds[np.argmax(tpr - fpr)])
+    if rule == "sensitivity":
+        return float(thresholds[np.argmax(tpr >= target)])
+    if rule == "specificity":
+        ok = np.flatnonzero(1 - fpr >= target)
+        if ok.size == 0:
+            raise ValueError(f"no threshold reaches specificity {target}: even the highest score calls a negative positive")
+        return float(thresholds[ok[-1]])
+    raise ValueError(f"unknown rule {rule!r}: use 'youden', 'sensitivity' or 'specificity'")
+
+
+def ppv_at_prevalence(sensitivity: float, specificity: float, prevalence: float) -> float:
+    """Positive predictive value (share of positive calls that are right) by Bayes' rule at a given prevalence."""
+    true_pos = sensitivity * prevalence
+    return float(true_pos / (true_pos + (1 - specificity) * (1 - prevalence)))

@@ -1,0 +1,60 @@
+"""Shared facts about the book for the tests: the table of contents, the notebooks, the configured repository."""
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REPO_URL = CONFIG["repository"]["url"]
+BRANCH = CONFIG["repository"]["branch"]
+INSTALL_LINE = f'%pip install -q "medimg-helpers @ git+{REPO_URL}@{BRANCH}"'
+SETUP_CELL = (
+    "try:\n"
+    "    import helpers\n"
+    "except ImportError:  # Colab or a fresh environment: install the book's helpers from its repository\n"
+    f"    {INSTALL_LINE}\n"
+    "    import helpers\n"
+    "env = helpers.setup(seed=0)"
+)
+
+
+def toc_files() -> list[str]:
+    """Every file named in _toc.yml, without suffix, in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def notebooks() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def source(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def output_text(output) -> str:
+    if "text" in output:
+        return "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def headings(markdown: str) -> list[tuple[int, str]]:
+    """(level, text) of the Markdown headings outside code fences."""
+    out, fenced = [], False
+    for line in markdown.splitlines():
+        if re.match(r"^\s*(```|~~~)", line):
+            fenced = not fenced
+        elif not fenced and (m := re.match(r"^(#{1,6})\s+(.*)", line)):
+            out.append((len(m.group(1)), m.group(2).strip()))
+    return out

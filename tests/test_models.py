@@ -1,0 +1,35 @@
+"""helpers.models: the article's CNN exactly as the article writes it, the training wrapper, the 3D CNN."""
+import numpy as np
+
+import helpers
+from helpers import models
+
+
+def test_article_cnn_architecture():
+    helpers.setup(verbose=False)
+    model = models.article_cnn()
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"]
+    # 32*(3*3*1+1) + 64*(3*3*32+1) + (5*5*64*64+64) + (64*2+2)
+    assert model.count_params() == 320 + 18_496 + 102_464 + 130 == 121_410
+    assert model.optimizer.__class__.__name__ == "Adam" and model.loss == "sparse_categorical_crossentropy"
+    assert model.layers[-1].activation.__name__ == "softmax"
+
+
+def test_fit_article_cnn_learns_a_trivial_task():
+    helpers.setup(verbose=False)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 100, (200, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 2, (200, 1)).astype(np.uint8)
+    images[labels.ravel() == 1, 10:18, 10:18] = 255  # class 1 has a bright square
+    toy = {"train_images": images[:150], "train_labels": labels[:150], "val_images": images[150:],
+           "val_labels": labels[150:], "label_names": ["a", "b"]}
+    model, history = models.fit_article_cnn(toy, epochs=5, batch_size=32)
+    assert len(history.history["loss"]) == 5 and history.history["val_accuracy"][-1] > 0.9
+
+
+def test_cnn3d_shapes():
+    helpers.setup(verbose=False)
+    model = models.cnn3d((28, 28, 28, 1), n_classes=3)
+    assert model.output_shape == (None, 3)
+    assert model.predict(np.zeros((2, 28, 28, 28, 1), np.float32), verbose=0).shape == (2, 3)

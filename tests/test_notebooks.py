@@ -1,0 +1,118 @@
+"""Every chapter follows the template (CONTRIBUTING.md) and was stored executed, in order, without errors or noise."""
+import re
+
+import pytest
+
+from tests.book import ROOT, SETUP_CELL, headings, load, notebooks, output_text, source, toc_files
+
+NOTEBOOKS = notebooks()
+IDS = [p.stem for p in NOTEBOOKS]
+DATA_CALLS = ("load_medmnist", "data.path(", "load_ct_series", "load_dicom_image", "fit_article_cnn")
+
+
+def test_toc_and_notebooks_agree():
+    toc = set(toc_files())
+    on_disk = {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    assert on_disk <= toc, f"notebooks missing from _toc.yml: {sorted(on_disk - toc)}"
+    for entry in toc:
+        assert (ROOT / f"{entry}.ipynb").is_file() or (ROOT / f"{entry}.md").is_file(), f"{entry} in _toc.yml does not exist"
+    assert len(NOTEBOOKS) == 17
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=IDS)
+def nb(request):
+    notebook = load(request.param)
+    notebook["path"] = request.param
+    return notebook
+
+
+def markdown_of(nb) -> str:
+    return "\n\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_title_objectives_prerequisites_runtime(nb):
+    first = nb["cells"][0]
+    assert first["cell_type"] == "markdown"
+    text = source(first)
+    number = nb["path"].stem[:2]
+    assert re.match(rf"# {number} · \S", text), "first cell must start with '# NN · Title'"
+    for needed in ("You will learn", "Prerequisites", "Runtime"):
+        assert needed in text, f"first cell lacks '{needed}'"
+
+
+def test_setup_cell_is_the_standard_one(nb):
+    first_code = code_cells(nb)[0]
+    assert source(first_code).strip() == SETUP_CELL
+    assert "nbval-ignore-output" in first_code["metadata"].get("tags", [])
+
+
+def test_headings_form_a_hierarchy(nb):
+    levels = headings(markdown_of(nb))
+    assert [lvl for lvl, _ in levels].count(1) == 1, "exactly one H1 title"
+    for (previous, _), (level, text) in zip(levels, levels[1:]):
+        assert level <= previous + 1, f"heading '{text}' jumps from H{previous} to H{level}"
+    names = [text for _, text in levels]
+    assert "Exercises" in names and "Summary" in names
+    assert names.index("Exercises") < names.index("Summary")
+
+
+def test_exercises_have_solutions_that_assert(nb):
+    solutions = [c for c in code_cells(nb) if "hide-input" in c["metadata"].get("tags", [])
+                 and source(c).lstrip().startswith("# Solution")]
+    assert solutions, "no solution cell (tag hide-input, first line '# Solution N: ...')"
+    for cell in solutions:
+        assert "assert" in source(cell), "a solution must assert its answer"
+
+
+def test_licence_where_data_is_loaded(nb):
+    code = "\n".join(source(c) for c in code_cells(nb))
+    if any(call in code for call in DATA_CALLS):
+        assert re.search(r"[Ll]icen[cs]e", markdown_of(nb)), "loads data but states no licence"
+        assert re.search(r"[Cc]it(e|ation)", markdown_of(nb)), "loads data but gives no citation"
+
+
+def test_not_a_diagnostic_device_where_models_are_trained(nb):
+    code = "\n".join(source(c) for c in code_cells(nb))
+    if ".fit(" in code or "fit_article_cnn" in code:
+        assert re.search(r"diagnos", markdown_of(nb), re.I), "trains a model but never says it is not diagnostic"
+
+
+def test_stored_outputs_from_one_clean_run(nb):
+    cells = [c for c in code_cells(nb) if source(c).strip()]
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), "execute top to bottom in a fresh kernel (make execute)"
+    for cell in cells:
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"error stored in: {source(cell)[:60]}"
+            if output.get("name") == "stderr":
+                pytest.fail(f"stderr output (warning or debug noise) stored in: {source(cell)[:80]!r}: "
+                            f"{output_text(output)[:200]!r}")
+    assert nb["metadata"].get("medimg", {}).get("runtime"), "no measured runtime: run `make execute`"
+
+
+def test_no_absolute_paths_or_identifiers_in_outputs(nb):
+    for cell in code_cells(nb):
+        for output in cell["outputs"]:
+            text = output_text(output)
+            assert not re.search(r"(/work/|/root/|/home/|/tmp/|[A-Z]:\\\\)", text), f"absolute path in output: {text[:120]}"
+            assert not re.search(r"Patient(Name|ID|BirthDate)\s*[:=]\s*\S", text), "patient identifier in output"
+
+
+def test_figures_are_explained(nb):
+    cells = nb["cells"]
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            following = cells[i + 1] if i + 1 < len(cells) else None
+            assert following is not None and following["cell_type"] == "markdown", \
+                f"figure from '{source(cell)[:60]}' is not followed by a Markdown cell saying what it shows"
+
+
+def test_links_to_next_chapter(nb):
+    text = markdown_of(nb)
+    index = NOTEBOOKS.index(nb["path"])
+    if index + 1 < len(NOTEBOOKS):
+        assert f"({NOTEBOOKS[index + 1].name})" in text, f"no link to the next chapter {NOTEBOOKS[index + 1].name}"
