@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 # the data folder: ../shared/data beside a clone (as in CI) unless you set MEDIMG_DATA_DIR yourself
 MEDIMG_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export MEDIMG_DATA_DIR

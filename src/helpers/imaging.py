@@ -22,8 +22,8 @@ def display_image(image: np.ndarray, meta: dict, percentiles=(0.5, 99.5)) -> np.
     if centre is not None and width:
         out = window(image, float(centre), float(width))
     else:
-        low, high = np.percentile(image, percentiles)
-        out = np.clip((image - low) / max(high - low, 1e-6), 0, 1)
+        low, high = (float(v) for v in np.percentile(image, percentiles))
+        out = np.clip((image - low) / max(high - low, 1e-6), 0, 1).astype(np.float32)
     return 1.0 - out if meta.get("PhotometricInterpretation") == "MONOCHROME1" else out
 
 
@@ -49,3 +49,54 @@ def resample(volume: np.ndarray, spacing_mm, new_spacing_mm=(1.0, 1.0, 1.0), ord
     out = zoom(volume, factors, order=order, mode="nearest")
     actual = tuple(float(s) * n / m for s, n, m in zip(spacing_mm, volume.shape, out.shape))
     return out.astype(volume.dtype, copy=False), actual
+
+
+# Value representations that can carry identifying information: names, dates, times, ages, IDs, UIDs, free text.
+IDENTIFYING_VRS = ("PN", "DA", "DT", "TM", "AS", "UI", "LO", "SH", "LT", "ST", "UT")
+
+
+# Technical header fields that identify nobody, beyond ``data.SAFE_DICOM_FIELDS``: what ``header_table`` may show.
+TECHNICAL_FIELDS = ("FileMetaInformationVersion", "MediaStorageSOPClassUID", "TransferSyntaxUID",
+                    "ImplementationVersionName", "SOPClassUID", "ImageType", "SamplesPerPixel", "BitsAllocated",
+                    "HighBit", "PixelRepresentation", "ImagePositionPatient", "ImageOrientationPatient",
+                    "SliceLocation", "InstanceNumber", "SpacingBetweenSlices", "PixelData", "RescaleType",
+                    "NumberOfFrames", "WaveformSequence", "LossyImageCompression", "PixelPaddingValue")
+
+
+def header_table(ds, keywords=None):
+    """Tag, VR, keyword and value of the named header elements as a pandas DataFrame; technical fields only.
+
+    ``keywords`` defaults to ``data.SAFE_DICOM_FIELDS``; absent elements are skipped. A keyword outside
+    ``data.SAFE_DICOM_FIELDS`` and ``TECHNICAL_FIELDS`` (names, dates, IDs, UIDs of a study, free text) raises
+    ``ValueError``, so that identifiers are never shown by accident. Long values (pixel data) are summarised.
+    """
+    import pandas as pd
+    from pydicom.datadict import tag_for_keyword
+
+    from .data import SAFE_DICOM_FIELDS
+    rows = []
+    for keyword in keywords or SAFE_DICOM_FIELDS:
+        if tag_for_keyword(keyword) is None:
+            raise ValueError(f"{keyword!r} is not a DICOM keyword.")
+        if keyword not in SAFE_DICOM_FIELDS and keyword not in TECHNICAL_FIELDS:
+            raise ValueError(f"{keyword} is not on the book's list of technical header fields; it may identify a "
+                             f"patient, a study or an institution and is not shown.")
+        if keyword not in ds:
+            continue
+        element = ds[keyword]
+        value = element.value
+        if isinstance(value, bytes):
+            value = f"<{len(value)} bytes>"
+        elif element.VR == "SQ":
+            value = f"<sequence of {len(value)} item(s)>"
+        elif element.VR == "UI" and value.name != str(value):
+            value = f"{value} ({value.name})"
+        rows.append({"tag": f"({element.tag.group:04X},{element.tag.element:04X})", "VR": element.VR,
+                     "keyword": keyword, "value": str(value)[:72]})
+    return pd.DataFrame(rows, columns=["tag", "VR", "keyword", "value"])
+
+
+def vr_counts(ds) -> dict:
+    """How many header elements (sequences included) the dataset holds per value representation, values unseen."""
+    from collections import Counter
+    return dict(Counter(element.VR for element in ds.iterall()).most_common())

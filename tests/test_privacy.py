@@ -1,0 +1,89 @@
+"""Unit tests of helpers.privacy: DICOM de-identification and the check that no identifying value survives."""
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
+
+from helpers import privacy
+
+SECRET = "test-secret"
+
+
+def _ct():
+    return pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+
+
+def _synthetic(sop_uid="1.2.3.4.5.6.1", name="Doe^Jane"):
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.file_meta.MediaStorageSOPInstanceUID = sop_uid
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.SOPInstanceUID = sop_uid
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.3.4.5.1", "1.2.3.4.5.2"
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate = name, "MRN123456", "19700101"
+    ds.StudyDate, ds.StudyTime, ds.Modality = "20200315", "101500", "CT"
+    ds.OperatorsName = "Smith^Operator"
+    item = Dataset()
+    item.PatientID = "MRN123456"
+    item.ReferencedSOPInstanceUID = "1.2.3.4.5.6.99"
+    ds.ReferencedImageSequence = Sequence([item])
+    ds.add_new(0x00091010, "LO", "private note about Jane")
+    return ds
+
+
+def test_pseudonym_and_uid_remap_are_stable_and_secret_dependent():
+    assert privacy.pseudonym(SECRET, "A1") == privacy.pseudonym(SECRET, "A1") != privacy.pseudonym("other", "A1")
+    new = privacy.remap_uid("1.2.3.4", SECRET)
+    assert new == privacy.remap_uid("1.2.3.4", SECRET) and new.startswith("2.25.")
+    assert new != privacy.remap_uid("1.2.3.5", SECRET) and new != privacy.remap_uid("1.2.3.4", "other")
+
+
+def test_deidentify_removes_every_identifying_value_from_a_real_file():
+    ds = _ct()
+    originals = privacy.identifying_values(ds)
+    assert len(privacy.surviving_values(ds, originals)) > 10  # the check does find them before cleaning
+    clean, report = privacy.deidentify(ds, SECRET)
+    assert privacy.surviving_values(clean, originals) == []
+    assert not any(e.tag.is_private for e in clean.iterall()) and report["private_removed"] > 100
+    assert clean.PatientIdentityRemoved == "YES" and "OtherPatientIDsSequence" not in clean
+    assert clean.file_meta.MediaStorageSOPInstanceUID == clean.SOPInstanceUID
+    assert ds.PatientName != clean.PatientName  # the original is left unchanged
+    assert report["burned_in"] == "absent"
+
+
+def test_uids_map_consistently_across_a_series_and_inside_sequences():
+    a, _ = privacy.deidentify(_synthetic("1.2.3.4.5.6.1"), SECRET)
+    b, _ = privacy.deidentify(_synthetic("1.2.3.4.5.6.2"), SECRET)
+    assert a.SeriesInstanceUID == b.SeriesInstanceUID != "1.2.3.4.5.2"
+    assert a.StudyInstanceUID == b.StudyInstanceUID and a.SOPInstanceUID != b.SOPInstanceUID
+    assert a.ReferencedImageSequence[0].ReferencedSOPInstanceUID == privacy.remap_uid("1.2.3.4.5.6.99", SECRET)
+    assert a.SOPClassUID == "1.2.840.10008.5.1.4.1.1.2"  # standard UIDs are kept
+    assert a.PatientID == b.PatientID == privacy.pseudonym(SECRET, "MRN123456")
+
+
+def test_surviving_values_searches_sequences_and_names_parts():
+    ds = _synthetic()
+    originals = privacy.identifying_values(ds)
+    assert "DOE" in originals and "MRN123456" in originals
+    ds.ImageComments = "seen by jane"  # a name part hidden in free text
+    ds.PatientName, ds.PatientID = "", ""
+    hits = privacy.surviving_values(ds, originals)
+    assert ("ImageComments", "PatientName") in hits
+    assert ("PatientID", "PatientID") in hits  # the copy inside ReferencedImageSequence
+    clean, _ = privacy.deidentify(ds, SECRET)
+    assert privacy.surviving_values(clean, originals) == []
+
+
+def test_date_shift_keeps_intervals_and_burned_in_annotation_is_refused():
+    ds = _synthetic()
+    clean, report = privacy.deidentify(ds, SECRET, date_shift_days=-10)
+    assert clean.StudyDate == "20200305" and clean.PatientBirthDate == "19691222"
+    assert clean.LongitudinalTemporalInformationModified == "MODIFIED"
+    assert privacy.surviving_values(clean, privacy.identifying_values(ds, include_times=False)) == []
+    assert privacy.deidentify(ds, SECRET)[0].StudyDate == ""
+    ds.BurnedInAnnotation = "YES"
+    with pytest.raises(privacy.BurnedInAnnotationError):
+        privacy.deidentify(ds, SECRET)
+    assert privacy.deidentify(ds, SECRET, allow_burned_in=True)[1]["burned_in"] == "YES"
