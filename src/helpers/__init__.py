@@ -9,11 +9,11 @@ BRANCH = "main"  # must equal _config.yml repository.branch (tested)
 
 from .device import setup  # noqa: E402
 
-__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging"]
+__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging", "cases", "volumes", "explain", "privacy"]
 
 
 def __getattr__(name):  # lazy submodules: `helpers.models` imports TensorFlow only when first used
-    if name in ("data", "plots", "metrics", "models", "book", "imaging"):
+    if name in __all__[1:] or name == "signals":
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
