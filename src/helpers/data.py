@@ -104,6 +104,7 @@ def _candidates(relative: str) -> list[Path]:
 
 def _download(url: str, known_hash: str, fname: str, folder: Path, name: str) -> Path:
     import pooch
+    pooch.get_logger().setLevel("WARNING")  # the progress bar says enough; its log line would print local paths
     folder.mkdir(parents=True, exist_ok=True)
     try:
         return Path(pooch.retrieve(url, known_hash=known_hash, fname=fname, path=folder, progressbar=True))
