@@ -1,0 +1,195 @@
+"""The case-study CNN and its training recipe, shared by the 2D case studies (chapters 07 and 08, reused later).
+
+``case_cnn`` builds a small batch-normalised CNN with optional on-the-fly augmentation; ``train_case_model`` trains
+it on a ``data.load_medmnist`` dict with a cosine learning-rate schedule and keeps the weights of the epoch with the
+best validation AUC; ``predict_tta`` averages predictions over flipped copies (test-time augmentation).
+Importing this module imports TensorFlow.
+"""
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from .data import to_float
+from .metrics import medmnist_auc_acc
+
+
+def augmenter(flip: str | None = "horizontal", translate: float = 0.1, rotate: float = 0.05, zoom: float = 0.1,
+              contrast: float = 0.1, seed: int | None = None) -> keras.Sequential:
+    """Random flips, shifts, rotations (fraction of a turn), zooms and contrast changes; active only in training."""
+    steps = [layers.RandomFlip(flip, seed=seed)] if flip else []
+    if translate:
+        steps.append(layers.RandomTranslation(translate, translate, fill_mode="reflect", seed=seed))
+    if rotate:
+        steps.append(layers.RandomRotation(rotate, fill_mode="reflect", seed=seed))
+    if zoom:
+        steps.append(layers.RandomZoom(zoom, fill_mode="reflect", seed=seed))
+    if contrast:
+        steps.append(layers.RandomContrast(contrast, seed=seed))
+    return keras.Sequential(steps, name="augment")
+
+
+def case_cnn(input_shape=(28, 28, 1), n_classes: int = 2, filters=(32, 64, 128), convs_per_stage: int = 2,
+             dropout: float = 0.3, augment: keras.Layer | None = None, name: str = "case_cnn") -> keras.Model:
+    """A small CNN for 28x28 MedMNIST images: (augment ->) per stage ``convs_per_stage`` x [Conv 3x3 -> BN -> ReLU]
+    then 2x2 max-pooling; global average pooling -> dropout -> Dense softmax over ``n_classes``.
+
+    Inputs are float32 in [0, 1] with a channel axis (``data.to_float``). Not compiled; ``train_case_model``
+    compiles it. ``augment`` (e.g. ``augmenter()``) runs only while training.
+    """
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = augment(inputs) if augment is not None else inputs
+    for stage, n in enumerate(filters):
+        for _ in range(convs_per_stage):
+            x = layers.Conv2D(n, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(momentum=0.9)(x)  # fast-moving statistics: few steps per epoch
+            x = layers.ReLU()(x)
+        if stage < len(filters) - 1:
+            x = layers.MaxPooling2D(2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def make_dataset(images, labels, batch_size: int = 64, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
+    """A cached, batched, prefetched tf.data pipeline of (float image, label) pairs; shuffled each epoch if asked."""
+    labels = np.asarray(labels)
+    labels = labels.ravel() if labels.ndim == 2 and labels.shape[1] == 1 else labels  # MedMNIST (N, 1) -> (N,)
+    ds = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+class BestValAUC(keras.callbacks.Callback):
+    """Adds ``val_auc`` (MedMNIST rule) to the logs each epoch and restores the weights of the best epoch at the end."""
+
+    def __init__(self, x_val, y_val, task: str = "binary-class"):
+        super().__init__()
+        self.x_val, self.y_val, self.task = x_val, np.asarray(y_val).ravel(), task
+        self.best_auc, self.best_epoch, self.best_weights = -np.inf, -1, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        probs = self.model.predict(self.x_val, batch_size=512, verbose=0)
+        auc, _ = medmnist_auc_acc(self.task, self.y_val, probs)
+        if logs is not None:
+            logs["val_auc"] = auc
+        if auc > self.best_auc:
+            self.best_auc, self.best_epoch, self.best_weights = auc, epoch, self.model.get_weights()
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def train_case_model(model: keras.Model, dataset: dict, epochs: int = 30, batch_size: int = 64, lr: float = 3e-3,
+                     weight_decay: float = 1e-4, label_smoothing: float = 0.0, class_weight: dict | str | None = None,
+                     seed: int = 0):
+    """Compile ``model`` (AdamW, cosine decay) and fit it on ``dataset``'s train split; returns (model, history, seconds).
+
+    The weights kept are those of the epoch with the best validation AUC (the test split is never used here).
+    ``class_weight="balanced"`` weights each class by N / (n_classes * count). ``seconds`` times ``fit`` only.
+    """
+    x_train, y_train = to_float(dataset["train_images"]), dataset["train_labels"].ravel()
+    x_val, y_val = to_float(dataset["val_images"]), dataset["val_labels"].ravel()
+    n_classes = model.output_shape[-1]
+    if class_weight == "balanced":
+        counts = np.bincount(y_train, minlength=n_classes)
+        class_weight = {k: len(y_train) / (n_classes * c) for k, c in enumerate(counts)}
+    steps = epochs * int(np.ceil(len(x_train) / batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps, alpha=0.01)
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=weight_decay), loss=loss)
+    one_hot = (lambda y: keras.utils.to_categorical(y, n_classes))
+    train = make_dataset(x_train, one_hot(y_train), batch_size, shuffle=True, seed=seed)
+    best = BestValAUC(x_val, y_val, dataset.get("task", "binary-class"))
+    start = time.perf_counter()
+    history = model.fit(train, epochs=epochs, class_weight=class_weight, callbacks=[best], verbose=0,
+                        shuffle=False)  # the tf.data pipeline shuffles each epoch itself
+    seconds = time.perf_counter() - start
+    history.history["best_epoch"] = best.best_epoch + 1
+    return model, history, seconds
+
+
+def predict_tta(model, images, flips=("horizontal",), batch_size: int = 512) -> np.ndarray:
+    """Class probabilities (N, C) averaged over the images and their flipped copies (test-time augmentation).
+
+    ``model`` is a Keras model or a list of them (an ensemble: their probabilities are averaged too). ``images`` are
+    float32 (N, H, W, C); ``flips`` may hold "horizontal" and/or "vertical"; () gives plain predictions.
+    """
+    models = model if isinstance(model, (list, tuple)) else [model]
+    x = np.asarray(images, dtype=np.float32)
+    views = [x] + [x[:, :, ::-1] if f == "horizontal" else x[:, ::-1] for f in flips]
+    return np.mean([m.predict(v, batch_size=batch_size, verbose=0) for m in models for v in views], axis=0)
+
+
+def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, flips=("horizontal",),
+              members: int = 1) -> dict:
+    """Per seed: train the article's CNN (baseline) and ``build()`` with ``train_case_model``; score both on test once.
+
+    With ``members > 1`` our model is a small ensemble: ``members`` copies trained from seeds ``1000 * seed + k``
+    whose probabilities are averaged; ``train_seconds`` is their total training time.
+
+    Returns ``runs`` (seed, test_auc, test_acc, val_auc, train_seconds) for our model, ``baseline_runs`` (seed,
+    test_auc, test_acc), and from the first seed the trained ``models`` and their ``histories`` (the first also as
+    ``model`` and ``history``) and the TTA class probabilities ``val_probs`` and ``test_probs`` (N, C).
+    """
+    from .models import fit_article_cnn
+    task = dataset.get("task", "binary-class")
+    x_val, y_val = to_float(dataset["val_images"]), dataset["val_labels"].ravel()
+    x_test, y_test = to_float(dataset["test_images"]), dataset["test_labels"].ravel()
+    out = {"runs": [], "baseline_runs": []}
+    for seed in seeds:
+        baseline, _ = fit_article_cnn(dataset, seed=seed)  # 5 epochs, batch 64, as the article
+        auc, acc = medmnist_auc_acc(task, y_test, baseline.predict(x_test, verbose=0))
+        out["baseline_runs"].append({"seed": int(seed), "test_auc": round(auc, 4), "test_acc": round(acc, 4)})
+        trained, seconds = [], 0.0
+        for k in range(members):
+            keras.utils.set_random_seed(1000 * seed + k)
+            model, history, secs = train_case_model(build(), dataset, seed=1000 * seed + k, **(train_kwargs or {}))
+            trained.append((model, history))
+            seconds += secs
+        ensemble = [m for m, _ in trained]
+        val_probs, test_probs = predict_tta(ensemble, x_val, flips), predict_tta(ensemble, x_test, flips)
+        model, history = trained[0]
+        val_auc, _ = medmnist_auc_acc(task, y_val, val_probs)
+        auc, acc = medmnist_auc_acc(task, y_test, test_probs)  # the only look at the test split
+        out["runs"].append({"seed": int(seed), "test_auc": round(auc, 4), "test_acc": round(acc, 4),
+                            "val_auc": round(val_auc, 4), "train_seconds": round(seconds, 1)})
+        if "model" not in out:
+            out.update(model=model, history=history, val_probs=val_probs, test_probs=test_probs,
+                       models=ensemble, histories=[h.history for _, h in trained])
+    return out
+
+
+def record_results(name: str, result: dict, y_test, description: str, extra: dict | None = None) -> dict | None:
+    """With 3+ seeds write ``results/<name>.json`` (scripts/bench.py); with fewer, compare seed 0 with the committed file.
+
+    ``result`` comes from ``run_seeds``; the bootstrap 95% CI of the AUC uses seed 0's test probabilities and ``y_test``.
+    Returns the committed results (None where there are none, e.g. on Colab). Raises AssertionError when this run's
+    seed-0 test AUC differs from the committed one by more than 0.01.
+    """
+    from .book import peak_rss_mb
+    from .metrics import bootstrap_ci, load_results, save_results, summarise
+    runs = result["runs"]
+    if len(runs) >= 3:
+        _, low, high = bootstrap_ci(np.ravel(y_test), result["test_probs"][:, 1])
+        info = {"model": description, "baseline_article_cnn": summarise(result["baseline_runs"]),
+                "bootstrap_auc_ci95": [round(low, 4), round(high, 4)], "peak_rss_mb": round(peak_rss_mb())}
+        info.update(extra or {})
+        save_results(name, runs, extra=info)
+        print(f"wrote results/{name}.json from {len(runs)} seeds")
+        return load_results(name)
+    committed = load_results(name)
+    if committed is None:
+        print("no committed results are available (results/ folder absent): nothing to compare with")
+        return None
+    ours, theirs = runs[0]["test_auc"], committed["runs"][0]["test_auc"]
+    print(f"seed-0 test AUC re-derived here {ours:.4f}, committed {theirs:.4f}: re-derived and compared")
+    assert abs(ours - theirs) <= 0.01, f"seed-0 test AUC {ours:.4f} differs from the committed {theirs:.4f}"
+    return committed

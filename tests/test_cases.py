@@ -1,0 +1,90 @@
+"""Unit tests of helpers.cases: the case-study CNN, its augmentation, training recipe, TTA and results bookkeeping."""
+import json
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+from helpers import cases  # noqa: E402
+
+
+def _toy_dataset(n=64, seed=0):
+    """A tiny separable MedMNIST-like dict: class 1 images are brighter in their left half."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 100, size=(3 * n, 28, 28), dtype=np.uint8)
+    labels = np.tile([0, 1], 3 * n // 2).astype(np.uint8)[:, None]
+    images[labels.ravel() == 1, :, :14] += 120
+    split = {"train": slice(0, n), "val": slice(n, 2 * n), "test": slice(2 * n, 3 * n)}
+    ds = {f"{k}_images": images[s] for k, s in split.items()}
+    ds.update({f"{k}_labels": labels[s] for k, s in split.items()})
+    ds.update(task="binary-class", label_names=["a", "b"])
+    return ds
+
+
+def test_augmenter_keeps_shape_and_is_identity_at_inference():
+    aug = cases.augmenter(seed=0)
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    assert aug(x, training=True).shape == x.shape
+    np.testing.assert_allclose(np.asarray(aug(x, training=False)), x)
+
+
+def test_case_cnn_shapes_and_probabilities():
+    model = cases.case_cnn(n_classes=3, filters=(8, 16), augment=cases.augmenter())
+    probs = model.predict(np.zeros((2, 28, 28, 1), "float32"), verbose=0)
+    assert probs.shape == (2, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert model.name == "case_cnn"
+
+
+def test_make_dataset_batches_and_flattens_medmnist_labels():
+    x = np.zeros((10, 28, 28, 1), "float32")
+    y = np.arange(10, dtype=np.uint8)[:, None]
+    batches = list(cases.make_dataset(x, y, batch_size=4, shuffle=True))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    assert batches[0][1].shape == (4,)
+    one_hot = keras.utils.to_categorical(y.ravel(), 10)
+    assert next(iter(cases.make_dataset(x, one_hot, batch_size=4)))[1].shape == (4, 10)
+
+
+def test_train_case_model_learns_toy_task_and_keeps_best_epoch():
+    ds = _toy_dataset()
+    keras.utils.set_random_seed(0)
+    model = cases.case_cnn(filters=(8, 16), convs_per_stage=1)
+    model, history, seconds = cases.train_case_model(model, ds, epochs=4, batch_size=16, class_weight="balanced")
+    assert seconds > 0 and 1 <= history.history["best_epoch"] <= 4
+    assert len(history.history["val_auc"]) == 4
+    assert max(history.history["val_auc"]) > 0.9
+
+
+def test_predict_tta_averages_flipped_views():
+    inputs = keras.Input((4, 4, 1))
+    model = keras.Model(inputs, keras.layers.Lambda(lambda t: keras.ops.stack(
+        [t[:, 0, 0, 0], 1 - t[:, 0, 0, 0]], axis=-1))(inputs))  # "probability" = top-left pixel
+    x = np.zeros((1, 4, 4, 1), "float32")
+    x[0, 0, 0, 0] = 1.0  # top-left on, top-right off: the horizontal flip sees 0
+    np.testing.assert_allclose(cases.predict_tta(model, x, flips=()), [[1.0, 0.0]])
+    np.testing.assert_allclose(cases.predict_tta(model, x, flips=("horizontal",)), [[0.5, 0.5]])
+    np.testing.assert_allclose(cases.predict_tta([model, model], x, flips=()), [[1.0, 0.0]])  # an ensemble
+
+
+def test_run_seeds_and_record_results(tmp_path, monkeypatch):
+    from helpers import metrics
+    ds = _toy_dataset()
+    build = (lambda: cases.case_cnn(filters=(8,), convs_per_stage=1))
+    result = cases.run_seeds(ds, [0], build, {"epochs": 2, "batch_size": 32}, members=2)
+    run = result["runs"][0]
+    assert len(result["models"]) == 2 and result["model"] is result["models"][0]
+    assert len(result["histories"]) == 2 and "val_auc" in result["histories"][1]
+    assert set(run) == {"seed", "test_auc", "test_acc", "val_auc", "train_seconds"}
+    assert set(result["baseline_runs"][0]) == {"seed", "test_auc", "test_acc"}
+    assert result["test_probs"].shape == (64, 2)
+    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
+    assert cases.record_results("toy", result, ds["test_labels"], "toy") is None  # nothing committed yet
+    three = {**result, "runs": [dict(run, seed=s) for s in range(3)], "baseline_runs": result["baseline_runs"] * 3}
+    saved = cases.record_results("toy", three, ds["test_labels"], "toy model")
+    assert saved["model"] == "toy model" and len(saved["bootstrap_auc_ci95"]) == 2
+    assert json.loads((tmp_path / "toy.json").read_text())["runs"][0]["test_auc"] == run["test_auc"]
+    assert cases.record_results("toy", result, ds["test_labels"], "toy")["dataset"] == "toy"  # compared and passed
+    bad = {**result, "runs": [dict(run, test_auc=run["test_auc"] - 0.5)]}
+    with pytest.raises(AssertionError):
+        cases.record_results("toy", bad, ds["test_labels"], "toy")
