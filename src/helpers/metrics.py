@@ -78,7 +78,7 @@ def summarise(runs: list[dict]) -> dict:
 
 
 def binary_scores(y_true, score, threshold: float = 0.5, pos_label: int = 1) -> dict:
-    """Sensitivity, specificity, PPV, NPV, accuracy and the counts tp/fp/tn/fn when ``score >= threshold`` calls positive.
+    """Sensitivity, specificity, PPV, NPV, accuracy and counts tp/fp/tn/fn, calling positive where score >= threshold.
 
     ``score`` is the probability (or any score) of the positive class; ``pos_label`` is the label value in ``y_true``
     that counts as positive (1 for pneumonia, 0 for malignant in BreastMNIST).
@@ -103,7 +103,7 @@ def choose_threshold(y_true, score, rule: str = "youden", target: float = 0.95, 
     from sklearn.metrics import roc_curve
     positive = np.asarray(y_true).ravel() == pos_label
     fpr, tpr, thresholds = roc_curve(positive, np.asarray(score).ravel(), drop_intermediate=False)
-    fpr, tpr, thresholds = fpr[1:], tpr[1:], thresholds[1:]  # the first point (no case called positive) is no threshold
+    fpr, tpr, thresholds = fpr[1:], tpr[1:], thresholds[1:]  # the first point (nothing called positive) is no threshold
     if rule == "youden":
         return float(thresholds[np.argmax(tpr - fpr)])
     if rule == "sensitivity":
@@ -111,7 +111,8 @@ def choose_threshold(y_true, score, rule: str = "youden", target: float = 0.95, 
     if rule == "specificity":
         ok = np.flatnonzero(1 - fpr >= target)
         if ok.size == 0:
-            raise ValueError(f"no threshold reaches specificity {target}: even the highest score calls a negative positive")
+            raise ValueError(f"no threshold reaches specificity {target}: "
+                             "even at the highest score too many negatives are called positive")
         return float(thresholds[ok[-1]])
     raise ValueError(f"unknown rule {rule!r}: use 'youden', 'sensitivity' or 'specificity'")
 

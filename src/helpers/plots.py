@@ -63,3 +63,66 @@ def learning_curves(histories: dict, metric: str = "loss", ax=None):
     ax.set_ylabel(metric)
     ax.legend(title="validation (solid), training (dashed)", fontsize=8, title_fontsize=8)
     return ax
+
+
+def confusion_heatmap(y_true, y_pred, label_names, ax=None, title: str | None = None, cmap: str = "Blues"):
+    """Confusion-matrix heatmap (seaborn): true class in rows, predicted in columns, count and row %; returns ax."""
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+    counts = confusion_matrix(np.asarray(y_true).ravel(), np.asarray(y_pred).ravel(),
+                              labels=np.arange(len(label_names)))
+    row_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    text = np.array([[f"{c}\n{100 * s:.0f} %" for c, s in zip(row_c, row_s)]
+                     for row_c, row_s in zip(counts, row_share)])
+    if ax is None:
+        size = 1.2 + 0.9 * len(label_names)
+        _, ax = plt.subplots(figsize=(size + 1, size))
+    sns.heatmap(row_share, annot=text, fmt="", cmap=cmap, vmin=0, vmax=1, square=True, ax=ax,
+                xticklabels=label_names, yticklabels=label_names, cbar_kws={"label": "share of the true class"})
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or "Confusion matrix")
+    return ax
+
+
+def calibration_panel(y_true, score, label: str = "model", n_bins: int = 10, axes=None, pos_label: int = 1,
+                      strategy: str = "quantile"):
+    """Reliability diagram (sklearn CalibrationDisplay, Brier score in legend) over a histogram; returns 2 axes."""
+    from sklearn.calibration import CalibrationDisplay
+    from sklearn.metrics import brier_score_loss
+    positive = (np.asarray(y_true).ravel() == pos_label).astype(int)
+    score = np.asarray(score).ravel()
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    brier = brier_score_loss(positive, score)
+    CalibrationDisplay.from_predictions(positive, score, n_bins=n_bins, strategy=strategy, ax=axes[0],
+                                        name=f"{label} (Brier {brier:.3f})")
+    axes[0].set_title("Calibration (reliability) curve")
+    axes[0].legend(loc="upper left", fontsize=8)
+    axes[1].hist(score, bins=20, range=(0, 1), color="grey")
+    axes[1].set_xlabel("predicted probability of the positive class")
+    axes[1].set_ylabel("cases")
+    return axes
+
+
+def threshold_curve(y_true, score, thresholds: dict | None = None, ax=None, pos_label: int = 1):
+    """Sensitivity and specificity against the decision threshold, with named thresholds marked; returns the axis."""
+    from sklearn.metrics import roc_curve
+    positive = np.asarray(y_true).ravel() == pos_label
+    fpr, tpr, cut = roc_curve(positive, np.asarray(score).ravel(), drop_intermediate=False)
+    keep = np.isfinite(cut) & (cut <= 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    ax.step(cut[keep], tpr[keep], where="post", label="sensitivity")
+    ax.step(cut[keep], 1 - fpr[keep], where="post", label="specificity")
+    styles, colours = ["--", ":", "-.", "--", ":", "-."], ["k", "k", "k", "tab:red", "tab:red", "tab:red"]
+    marks = zip((thresholds or {}).items(), styles, colours)
+    for (name, value), style, colour in marks:
+        ax.axvline(value, color=colour, ls=style, lw=1.2, label=f"{name}: {value:.3f}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("threshold on the positive-class probability")
+    ax.set_ylabel("rate")
+    ax.set_title("Sensitivity and specificity against the threshold")
+    ax.legend(fontsize=8, loc="lower left")
+    return ax
