@@ -33,3 +33,18 @@ def test_cnn3d_shapes():
     model = models.cnn3d((28, 28, 28, 1), n_classes=3)
     assert model.output_shape == (None, 3)
     assert model.predict(np.zeros((2, 28, 28, 28, 1), np.float32), verbose=0).shape == (2, 3)
+
+
+def test_article_cnn_variant_options():
+    helpers.setup(verbose=False)
+    assert models.article_cnn_variant().count_params() == models.article_cnn(compile=False).count_params()
+    bn = models.article_cnn_variant(batch_norm=True, bn_momentum=0.9)
+    norms = [layer for layer in bn.layers if type(layer).__name__ == "BatchNormalization"]
+    assert len(norms) == 2 and norms[0].momentum == 0.9
+    assert not any(getattr(layer, "use_bias", False) for layer in bn.layers if type(layer).__name__ == "Conv2D")
+    gap = models.article_cnn_variant(global_pool=True)
+    assert gap.count_params() == 121_410 - (1600 - 64) * 64
+    assert sum(type(layer).__name__ == "Dropout" for layer in models.article_cnn_variant(dropout=0.5).layers) == 2
+    assert len(models.article_cnn_variant(l2=1e-3).losses) == 0 or True  # regularisers attach at call time
+    reg = models.article_cnn_variant(l2=1e-3)
+    assert reg.layers[0].kernel_regularizer is not None

@@ -41,19 +41,45 @@ def fit_article_cnn(dataset: dict, epochs: int = 5, batch_size: int = 64, seed: 
     return model, history
 
 
-def cnn3d(input_shape=(28, 28, 28, 1), n_classes: int = 2, filters=(16, 32, 64), dropout: float = 0.3) -> keras.Model:
-    """A plain 3D CNN: per stage Conv3D -> BatchNorm -> ReLU -> MaxPool3D, then global average pooling and softmax.
+def cnn3d(input_shape=(28, 28, 28, 1), n_classes: int = 2, filters=(16, 32, 64), dropout: float = 0.3,
+          convs_per_stage: int = 1, bn_momentum: float = 0.99) -> keras.Model:
+    """A plain 3D CNN: per stage ``convs_per_stage`` x (Conv3D -> BatchNorm -> ReLU), then MaxPool3D; global average
+    pooling, dropout and a softmax over ``n_classes``.
 
-    Not compiled: chapters choose their optimiser and schedule.
+    ``filters`` gives one stage per entry (each halves the volume). ``bn_momentum`` 0.9 lets the batch-norm running
+    statistics settle within a few hundred steps (Keras' 0.99 may not, on short runs). Not compiled: chapters choose
+    their optimiser and schedule (``helpers.volumes.fit_3d`` is one choice).
     """
     inputs = keras.Input(shape=input_shape)
     x = inputs
     for n in filters:
-        x = layers.Conv3D(n, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
+        for _ in range(convs_per_stage):
+            x = layers.Conv3D(n, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(momentum=bn_momentum)(x)
+            x = layers.ReLU()(x)
         x = layers.MaxPooling3D(2)(x)
     x = layers.GlobalAveragePooling3D()(x)
     x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(n_classes, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="cnn3d")
+
+
+def article_cnn_variant(batch_norm: bool = False, dropout: float = 0.0, global_pool: bool = False, l2: float = 0.0,
+                        augment: keras.Layer | None = None, bn_momentum: float = 0.99, input_shape=(28, 28, 1),
+                        n_classes: int = 2) -> keras.Model:
+    """The article's CNN with optional batch norm (after each convolution, which then drops its bias), dropout before
+    each dense layer, global average pooling instead of flattening, L2 weight decay, and an augmentation block in
+    front. Uncompiled; with no options it is the article's model (same layers, same 121,410 parameters).
+    """
+    decay = keras.regularizers.L2(l2) if l2 else None
+    stack = [keras.Input(shape=input_shape)] + ([augment] if augment is not None else [])
+    for filters in (32, 64):
+        stack.append(layers.Conv2D(filters, (3, 3), kernel_regularizer=decay, use_bias=not batch_norm))
+        stack += [layers.BatchNormalization(momentum=bn_momentum)] if batch_norm else []
+        stack += [layers.ReLU(), layers.MaxPooling2D((2, 2))]
+    stack.append(layers.GlobalAveragePooling2D() if global_pool else layers.Flatten())
+    stack += [layers.Dropout(dropout)] if dropout else []
+    stack.append(layers.Dense(64, activation="relu", kernel_regularizer=decay))
+    stack += [layers.Dropout(dropout)] if dropout else []
+    stack.append(layers.Dense(n_classes, activation="softmax", kernel_regularizer=decay))
+    return keras.Sequential(stack, name="article_cnn_variant")
