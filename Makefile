@@ -26,11 +26,17 @@ book: $(STAMP)
 
 ## test: unit tests, notebook re-execution (nbval), site build, links, Colab URLs, browser test
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest tests -m "not site" -q
+	@status=0; \
+	echo "== unit, template, packaging and results tests"; \
+	$(BIN)/python -m pytest tests -m "not site" -q || status=1; \
+	echo "== notebooks re-executed and compared (nbval)"; \
 	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-cell-timeout 900 -p tests.nbval_stats -q
-	$(MAKE) book
-	$(BIN)/python -m pytest tests -m site -q
+		--nbval-cell-timeout 900 -p tests.nbval_stats -q || status=1; \
+	echo "== site build (warnings are errors)"; \
+	$(MAKE) --no-print-directory book || status=1; \
+	echo "== site, links, Colab URLs, browser"; \
+	$(BIN)/python -m pytest tests -m site -q || status=1; \
+	exit $$status
 
 browser-deps:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \

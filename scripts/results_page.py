@@ -27,6 +27,13 @@ def _pm(mean, sd):
     return f"{mean:.3f} ± {sd:.3f}"
 
 
+def _load(result) -> str:
+    if "bench_load_average" in result:
+        return f"1-minute load average {result['bench_load_average']} on 2 cores when the bench ended"
+    return ("measured while other jobs shared the 2 cores, so it overstates the time on an idle machine; "
+            "`make bench` records the load")
+
+
 def rows():
     """One dict per dataset with our numbers, the baseline's and the published ones (None where no results file)."""
     out = []
@@ -90,7 +97,7 @@ def render() -> str:
         ci = r.get("bootstrap_auc_ci95")
         details.append(f"- **{row['title']}** ({link}): {r.get('model', 'model described in the chapter')}. "
                        f"Seeds {', '.join(map(str, r['seeds']))}; mean training time {r['train_seconds_mean']:.1f} s per "
-                       f"run; peak memory {r.get('peak_rss_mb', '—')} MiB"
+                       f"run ({_load(r)}); peak memory {r.get('peak_rss_mb', '—')} MiB"
                        + (f"; bootstrap 95 % CI of the seed-0 test AUC {ci[0]:.3f}–{ci[1]:.3f}" if ci else "")
                        + (f"; ResNet-18 (28) in MedMNIST v2: AUC {row['resnet'][0]:.3f}, ACC {row['resnet'][1]:.3f}"
                           if row["resnet"] else "")
