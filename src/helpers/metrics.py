@@ -68,6 +68,22 @@ def load_results(dataset: str, folder: Path | None = None) -> dict | None:
     return json.loads(file.read_text()) if file.is_file() else None
 
 
+def compare_with_committed(dataset: str, seed0_test_auc: float, tolerance: float = 0.01) -> dict | None:
+    """Compare this run's seed-0 test AUC with the committed ``results/<dataset>.json``; returns that file's results.
+
+    Prints both numbers; raises AssertionError when they differ by more than ``tolerance``; returns None (and says so)
+    where no results are committed, e.g. on Colab.
+    """
+    committed = load_results(dataset)
+    if committed is None:
+        print(f"no committed results are available (results/{dataset}.json is missing): nothing to compare with")
+        return None
+    stored = committed["runs"][0]["test_auc"]
+    print(f"seed-0 test AUC re-derived here {seed0_test_auc:.4f}, committed {stored:.4f}: re-derived and compared")
+    assert abs(seed0_test_auc - stored) <= tolerance, f"seed-0 test AUC {seed0_test_auc:.4f} differs from {stored:.4f}"
+    return committed
+
+
 def summarise(runs: list[dict]) -> dict:
     """Mean and sd of test AUC and ACC over runs (dicts with test_auc and test_acc)."""
     auc = np.array([r["test_auc"] for r in runs])

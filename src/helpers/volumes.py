@@ -1,12 +1,14 @@
 """3D volumes for the CNN chapters: augmentation, tf.data pipelines and one fit-and-evaluate loop. Imports TensorFlow."""
 from __future__ import annotations
 
+import functools
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from .cases import BestValAUC
 from .metrics import medmnist_auc_acc
 
 
@@ -78,25 +80,7 @@ def calibrate_on_validation(val_probs, val_labels):
     return lambda probs: fitted.predict_proba(features(probs))
 
 
-class BestValidationAUC(keras.callbacks.Callback):
-    """Keeps the weights of the epoch with the best validation AUC (MedMNIST rules) and restores them at the end."""
-
-    def __init__(self, val_volumes, val_labels, task: str, start_epoch: int = 0):
-        super().__init__()
-        self.x, self.y, self.task, self.start_epoch = val_volumes, np.asarray(val_labels).ravel(), task, start_epoch
-        self.best_auc, self.best_epoch, self.best_weights = -np.inf, -1, None
-
-    def on_epoch_end(self, epoch, logs=None):
-        probs = self.model.predict(self.x, batch_size=128, verbose=0)
-        auc, acc = medmnist_auc_acc(self.task, self.y, probs)
-        if logs is not None:
-            logs["val_auc"], logs["val_acc_medmnist"] = auc, acc
-        if epoch >= self.start_epoch and auc > self.best_auc:
-            self.best_auc, self.best_epoch, self.best_weights = auc, epoch, self.model.get_weights()
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.model.set_weights(self.best_weights)
+BestValidationAUC = functools.partial(BestValAUC, batch_size=128)  # the 2D callback, smaller prediction batches
 
 
 def fit_3d(model: keras.Model, dataset: dict, epochs: int = 20, batch_size: int = 32, learning_rate: float = 3e-3,
