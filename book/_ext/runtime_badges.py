@@ -3,6 +3,10 @@
 The numbers come from the last measured execution: ``_build/runtimes.json`` (written while the tests re-execute the
 notebooks) when it has the notebook, else the ``medimg.runtime`` metadata that ``make execute`` stores in the notebook.
 Nothing here is typed by hand.
+
+It also mends two script problems of the Jupyter Book 1 theme stack that show up as errors in the browser console:
+sphinx-thebe's inline configuration script is registered twice (a "THEBE_JS_URL has already been declared" page
+error), and pydata-sphinx-theme complains about an empty default colour mode.
 """
 import json
 from pathlib import Path
@@ -33,6 +37,20 @@ def _badge(app, pagename, templatename, context, doctree):
     context["body"] = html + context["body"]
 
 
+def _mend_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", script) or "",  # an inline script has None or "" as its file name
+               tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+
+
 def setup(app):
     app.connect("html-page-context", _badge)
+    app.connect("html-page-context", _mend_scripts, priority=900)  # after the handlers that add scripts
     return {"parallel_read_safe": True, "parallel_write_safe": True}

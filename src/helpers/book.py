@@ -15,6 +15,8 @@ def glue(name: str, value, display: bool = False):
         from myst_nb import glue as _glue
     except ImportError:
         return value
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:  # NumPy scalar: glue the plain Python number
+        value = value.item()
     _glue(name, value, display=display)
     return value
 
