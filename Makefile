@@ -9,7 +9,7 @@ export PYTHONHASHSEED := 0
 MEDIMG_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export MEDIMG_DATA_DIR
 
-.PHONY: book test unit notebooks site browser-deps execute bench clean
+.PHONY: book test test-portable nbval colab site browser-deps execute bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,19 +24,37 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going --quiet
 	@echo "site: _build/html/index.html"
 
-## test: unit tests, notebook re-execution (nbval), site build, links, Colab URLs, browser test
+NBVAL = $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 \
+	-p tests.nbval_stats -q -rs
+NB ?= notebooks/*.ipynb
+
+## test: unit tests, Colab check, notebook re-execution (nbval), site build, links, Colab URLs, browser test
 test: $(STAMP) browser-deps
 	@status=0; \
 	echo "== unit, template, packaging and results tests"; \
-	$(BIN)/python -m pytest tests -m "not site" -q || status=1; \
+	$(BIN)/python -m pytest tests -m "not site" -q -rs || status=1; \
+	echo "== Colab: the install cell changes nothing Colab ships"; \
+	$(MAKE) --no-print-directory colab || status=1; \
 	echo "== notebooks re-executed and compared (nbval)"; \
-	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-cell-timeout 900 -p tests.nbval_stats -q || status=1; \
+	$(NBVAL) notebooks || status=1; \
 	echo "== site build (warnings are errors)"; \
 	$(MAKE) --no-print-directory book || status=1; \
 	echo "== site, links, Colab URLs, browser"; \
-	$(BIN)/python -m pytest tests -m site -q || status=1; \
+	$(BIN)/python -m pytest tests -m site -q -rs || status=1; \
 	exit $$status
+
+## nbval: re-execute notebooks and compare their outputs as CI does (NB=notebooks/05_training.ipynb for one)
+nbval: $(STAMP)
+	$(NBVAL) $(NB)
+
+## test-portable: nbval with oneDNN off and one intra-op thread, which changes trained results the way another CPU
+## or a GPU does; the committed notebooks must pass it too (NB=... for one)
+test-portable: $(STAMP)
+	TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 $(NBVAL) $(NB)
+
+## colab: resolve the install cell against Colab's published package list (needs the package index, not Colab)
+colab: $(STAMP)
+	$(BIN)/python scripts/colab_check.py
 
 browser-deps:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
@@ -44,7 +62,6 @@ browser-deps:
 		echo "chromium not installed: the browser test will fail (as root: apt-get install chromium)"; }
 
 ## execute: run notebooks in place and store their outputs (NB=notebooks/05_training.ipynb for one)
-NB ?= notebooks/*.ipynb
 execute: $(STAMP)
 	$(BIN)/python scripts/execute.py $(NB)
 

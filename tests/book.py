@@ -9,13 +9,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"]
 BRANCH = CONFIG["repository"]["branch"]
-INSTALL_LINE = f'%pip install -q "medimg-helpers @ git+{REPO_URL}@{BRANCH}"'
+SITE_URL = CONFIG["html"]["baseurl"]
+BOOK_SPEC = f"git+{REPO_URL}@{BRANCH}"  # what the install cell installs: medimg-helpers @ BOOK_SPEC
 SETUP_CELL = (
     "try:\n"
     "    import helpers\n"
-    "except ImportError:  # Colab or a fresh environment: install the book's helpers from its repository\n"
-    f"    {INSTALL_LINE}\n"
+    "except ImportError:  # Colab or a fresh environment: install the book's helpers\n"
+    f'    BOOK = "{BOOK_SPEC}"\n'
+    '    %pip install -q "medimg-helpers @ {BOOK}"\n'
     "    import helpers\n"
+    "assert hasattr(helpers, \"__version__\"), f\"{helpers.__file__} is not the book's helpers\"\n"
     "env = helpers.setup(seed=0)"
 )
 

@@ -6,6 +6,9 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -31,13 +34,25 @@ def isolated(tmp_path, monkeypatch):
     return tmp_path
 
 
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves files; ``/status/<code>/...`` answers with that HTTP error code instead."""
+
+    def do_GET(self):
+        if self.path.startswith("/status/"):
+            self.send_error(int(self.path.split("/")[2]))
+        else:
+            super().do_GET()
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture
 def server(tmp_path):
     """A local HTTP server on 127.0.0.1 serving a folder; yields (folder, base_url)."""
     root = tmp_path / "served"
     root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(_Handler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -192,7 +207,7 @@ def test_to_float_adds_channel_and_scales():
 
 def _subset_copy(tmp_path, n=6):
     folder = tmp_path / "series"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     source = data.path("ct_acrin_flt_breast_001")
     for f in sorted(source.glob("*.dcm"))[:n]:
         shutil.copy(f, folder / f.name)
@@ -239,7 +254,7 @@ def test_mixed_series_is_refused(tmp_path):
     ds = pydicom.dcmread(file)
     ds.SeriesInstanceUID = pydicom.uid.generate_uid()
     ds.save_as(file)
-    with pytest.raises(data.SeriesError, match="mixes 2 different SeriesInstanceUID"):
+    with pytest.raises(data.SeriesError, match="mixes different SeriesInstanceUID values: 1-"):
         data.load_ct_series(folder)
 
 
@@ -280,7 +295,7 @@ def test_non_ct_series_is_refused(tmp_path):
 
 
 def test_empty_folder_is_refused(tmp_path):
-    with pytest.raises(data.SeriesError, match="no .dcm files"):
+    with pytest.raises(data.SeriesError, match="holds no DICOM files"):
         data.load_ct_series(tmp_path)
 
 
@@ -309,3 +324,222 @@ def test_cli_list_and_fetch(capsys):
     assert "cr_tibia" in capsys.readouterr().out
     assert data.main(["fetch", "no_such_thing"]) == 2
     assert "unknown dataset" in capsys.readouterr().err
+
+
+# --- lookup order, hash checks of local series, downloads: errors and the mirror ----------------------------------
+
+def _toy_entry(monkeypatch, blob: bytes, url: str = "http://127.0.0.1:9/toy.npz") -> str:
+    """Register a small file ``toy.npz`` holding ``blob``; returns its name."""
+    e = {"kind": "file", "file": "toy.npz", "hash": "sha256:" + hashlib.sha256(blob).hexdigest(), "url": url,
+         "licence": "CC0", "citation": "-", "source": "test"}
+    monkeypatch.setitem(data.REGISTRY, "toy", e)
+    return "toy"
+
+
+def test_lookup_order_data_dir_then_repo_data_then_cache(isolated, monkeypatch):
+    name = _toy_entry(monkeypatch, _npz_bytes(x=np.arange(3)))
+    blob = _npz_bytes(x=np.arange(3))
+    repo = isolated / "repo_data"
+    monkeypatch.setattr(data, "REPO_DATA_DIR", repo)
+    places = [isolated / "datadir", isolated / "datadir" / "MedMNIST", repo, isolated / "cache"]
+    for folder in places:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "toy.npz").write_bytes(blob)
+    for folder in places:  # the same verified file in every place: the first place wins, then the next ...
+        assert data.path(name) == folder / "toy.npz"
+        (folder / "toy.npz").unlink()
+
+
+def test_tampered_slice_in_a_local_copy_of_the_committed_series(isolated):
+    entry = data.entry("ct_acrin_flt_breast_001")
+    copy = isolated / "datadir" / entry["folder"]
+    shutil.copytree(data.REPO_DATA_DIR / entry["folder"], copy)
+    tampered = sorted(copy.glob("*.dcm"))[20]
+    with open(tampered, "r+b") as f:
+        f.seek(400_000)
+        f.write(b"\x00\x10")  # two bytes of pixel data: still a readable DICOM file
+    with pytest.raises(data.ChecksumError, match=f"{tampered.name}.*corrupt, truncated or altered"):
+        data.path("ct_acrin_flt_breast_001")
+    tampered.unlink()  # an incomplete copy is not used: the committed folder is found next
+    assert data.path("ct_acrin_flt_breast_001") == data.REPO_DATA_DIR / entry["folder"]
+
+
+def test_http_errors_name_the_status_code(isolated, server, monkeypatch):
+    _, base = server
+    for code, reason in ((404, "Not Found"), (500, "Internal Server Error")):
+        name = _toy_entry(monkeypatch, b"x", url=f"{base}/status/{code}/toy.npz")
+        with pytest.raises(data.DataNotFoundError, match=f"answered HTTP {code} {reason}.*MEDIMG_DATA_DIR") as err:
+            data.path(name)
+        assert "\n" not in str(err.value) and "toy.npz" in str(err.value)
+    assert not list((isolated / "cache").glob("*"))  # nothing left in the cache
+
+
+def test_mirror_replaces_the_official_url(isolated, server, monkeypatch):
+    root, base = server
+    blob = _npz_bytes(x=np.arange(5))
+    (root / "toy.npz").write_bytes(blob)
+    name = _toy_entry(monkeypatch, blob)  # the official URL: nothing listens there
+    monkeypatch.setenv("MEDIMG_MIRROR", base + "/")
+    assert data.path(name) == isolated / "cache" / "toy.npz"
+    assert data.load_npz(data.path(name))["x"].tolist() == [0, 1, 2, 3, 4]
+    monkeypatch.setenv("MEDIMG_MIRROR", base + "/status/404")
+    (isolated / "cache" / "toy.npz").unlink()
+    with pytest.raises(data.DataNotFoundError, match="status/404/toy.npz: the server answered HTTP 404.*MEDIMG_MIRROR"):
+        data.path(name)
+
+
+def test_series_from_a_mirror_shows_one_progress_bar(isolated, server, monkeypatch, capfd):
+    root, base = server
+    entry = data.entry("ct_acrin_flt_breast_001")
+    names = sorted(entry["files"])[:3]
+    small = dict(entry, url="http://127.0.0.1:9/ct/", files={n: entry["files"][n] for n in names},
+                 folder="ct_mirror_test")
+    (root / "ct_mirror_test").mkdir()
+    for n in names:
+        shutil.copy(data.REPO_DATA_DIR / entry["folder"] / n, root / "ct_mirror_test" / n)
+    monkeypatch.setitem(data.REGISTRY, "ct_test", small)
+    monkeypatch.setenv("MEDIMG_MIRROR", base)
+    capfd.readouterr()
+    assert data.path("ct_test") == isolated / "cache" / "ct_mirror_test"
+    bars = [part for part in capfd.readouterr().err.replace("\r", "\n").splitlines() if "%|" in part]
+    assert bars and all(part.startswith("downloading ct_test") for part in bars), bars  # no per-file bars
+    assert bars[-1].split("|")[2].strip().startswith("3/3")
+    assert data.path("ct_test") == isolated / "cache" / "ct_mirror_test"  # the second time: local, no bar at all
+    assert capfd.readouterr().err == ""
+
+
+def _readonly_folder(tmp_path) -> Path:
+    """A folder nobody can write into, not even root (tests often run as root, which ignores chmod)."""
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    folder.chmod(0o555)
+    for candidate in (folder, Path("/sys/fs")):  # sysfs refuses new files to root too
+        try:
+            with tempfile.NamedTemporaryFile(dir=candidate):
+                pass
+        except OSError:
+            return candidate
+    pytest.skip("no read-only folder: running as root without a read-only /sys/fs")
+
+
+def test_read_only_cache_names_medimg_cache_dir(isolated, server, monkeypatch):
+    root, base = server
+    blob = _npz_bytes(x=np.arange(2))
+    (root / "toy.npz").write_bytes(blob)
+    name = _toy_entry(monkeypatch, blob, url=f"{base}/toy.npz")
+    readonly = _readonly_folder(isolated)
+    monkeypatch.setenv("MEDIMG_CACHE_DIR", str(readonly))
+    with pytest.raises(data.DataError, match=f"cache folder {readonly} is read-only.*MEDIMG_CACHE_DIR") as err:
+        data.path(name)
+    assert "\n" not in str(err.value) and "could not be downloaded" not in str(err.value)
+
+
+def test_cache_that_cannot_be_created_one_line_error_and_cli(isolated, monkeypatch):
+    blocker = isolated / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MEDIMG_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setenv("MEDIMG_MIRROR", "http://127.0.0.1:9")  # never the network, whatever happens
+    with pytest.raises(data.DataError, match="cache folder .*a_file/cache cannot be created.*MEDIMG_CACHE_DIR"):
+        data.path("breastmnist")
+    run = subprocess.run([sys.executable, "-m", "helpers.data", "fetch", "breastmnist"], capture_output=True,
+                         text=True, env=dict(os.environ), timeout=120)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.startswith("error: the cache folder") and run.stderr.count("\n") == 1, run.stderr
+
+
+# --- bad files ------------------------------------------------------------------------------------------------------
+
+def test_npy_with_an_npz_name_is_refused(tmp_path):
+    file = tmp_path / "renamed.npz"
+    np.save(tmp_path / "renamed.npy", np.arange(3))
+    (tmp_path / "renamed.npy").rename(file)
+    with pytest.raises(data.BadFileError, match="renamed.npz is a single .npy array with an .npz name"):
+        data.load_npz(file)
+
+
+def test_zip_with_a_non_npy_member_is_refused(tmp_path):
+    file = tmp_path / "mixed.npz"
+    with zipfile.ZipFile(file, "w") as archive:
+        archive.writestr("train_images.npy", b"")
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(data.BadFileError, match="mixed.npz holds 'readme.txt', which is not a .npy array"):
+        data.load_npz(file)
+
+
+def test_missing_npz_says_not_found(tmp_path):
+    with pytest.raises(data.DataNotFoundError, match="absent.npz not found"):
+        data.load_npz(tmp_path / "absent.npz")
+
+
+@pytest.mark.parametrize("size", [132, 2000])
+def test_truncated_dicom_header_says_truncated(tmp_path, size):
+    file = tmp_path / "cut.dcm"
+    source = sorted(data.path("ct_acrin_flt_breast_001").glob("*.dcm"))[0]
+    file.write_bytes(source.read_bytes()[:size])
+    for load in (data.load_dicom_image, data.load_ct_series):
+        with pytest.raises(data.BadFileError, match=f"cut.dcm is truncated: it ends after {size:,} bytes") as err:
+            load(file if load is data.load_dicom_image else tmp_path)
+        assert "without an image" not in str(err.value)
+
+
+def test_load_dicom_image_on_a_missing_path_says_not_found(tmp_path):
+    with pytest.raises(data.DataNotFoundError, match="nothing.dcm not found: check the path") as err:
+        data.load_dicom_image(tmp_path / "nothing.dcm")
+    assert "truncated" not in str(err.value)
+    with pytest.raises(data.DataNotFoundError, match="it is a folder: use load_ct_series"):
+        data.load_dicom_image(tmp_path)
+
+
+def test_series_folder_missing_or_a_file(tmp_path):
+    with pytest.raises(data.DataNotFoundError, match="absent does not exist"):
+        data.load_ct_series(tmp_path / "absent")
+    file = tmp_path / "one.dcm"
+    shutil.copy(sorted(data.path("ct_acrin_flt_breast_001").glob("*.dcm"))[0], file)
+    with pytest.raises(data.SeriesError, match="one.dcm is a file, not a folder.*load_dicom_image"):
+        data.load_ct_series(file)
+
+
+def test_series_without_dcm_suffix_loads_by_its_preamble(tmp_path):
+    folder = _subset_copy(tmp_path, n=4)
+    for f in folder.glob("*.dcm"):
+        f.rename(f.with_suffix(""))
+    (folder / "README").write_text("not DICOM: ignored")
+    expected = data.load_ct_series(_subset_copy(tmp_path / "b", n=4))
+    got = data.load_ct_series(folder)
+    assert got.hu.shape == (4, 512, 512) and np.array_equal(got.hu, expected.hu)
+
+
+@pytest.mark.parametrize("key, value", [("PixelSpacing", [0.5, 0.5]),
+                                        ("ImageOrientationPatient", [0, 1, 0, 1, 0, 0]),
+                                        ("Modality", "MR")])
+def test_a_later_slice_with_other_geometry_or_modality_is_refused(tmp_path, key, value):
+    folder = _subset_copy(tmp_path)
+    odd = sorted(folder.glob("*.dcm"))[4]  # not the first slice
+    ds = pydicom.dcmread(odd)
+    setattr(ds, key, value)
+    ds.save_as(odd)
+    match = "is a MR image, not CT" if key == "Modality" else f"mixes different {key} values: {odd.name} has"
+    with pytest.raises(data.SeriesError, match=match) as err:
+        data.load_ct_series(folder)
+    assert odd.name in str(err.value)
+
+
+@pytest.mark.parametrize("key", ["ImagePositionPatient", "ImageOrientationPatient"])
+def test_a_slice_without_position_or_orientation_is_refused(tmp_path, key):
+    folder = _subset_copy(tmp_path)
+    odd = sorted(folder.glob("*.dcm"))[2]
+    ds = pydicom.dcmread(odd)
+    delattr(ds, key)
+    ds.save_as(odd)
+    with pytest.raises(data.SeriesError, match=f"{odd.name} has no {key}, so it cannot be placed"):
+        data.load_ct_series(folder)
+
+
+def test_every_data_error_message_is_one_line(tmp_path):
+    errors = []
+    for call in (lambda: data.load_ct_series(tmp_path / "absent"), lambda: data.load_dicom_image(tmp_path / "x"),
+                 lambda: data.load_npz(tmp_path / "x.npz"), lambda: data.path("breastmnst")):
+        with pytest.raises(data.DataError) as err:
+            call()
+        errors.append(str(err.value))
+    assert all("\n" not in e and len(e) < 400 for e in errors), errors

@@ -3,7 +3,10 @@ import re
 
 import pytest
 
-from tests.book import ROOT, SETUP_CELL, headings, load, notebooks, output_text, source, toc_files
+from markdown_it import MarkdownIt
+
+from tests.book import (REPO_URL, BRANCH, ROOT, SETUP_CELL, SITE_URL, headings, load, notebooks, output_text, source,
+                        toc_files)
 
 NOTEBOOKS = notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
@@ -16,7 +19,7 @@ def test_toc_and_notebooks_agree():
     assert on_disk <= toc, f"notebooks missing from _toc.yml: {sorted(on_disk - toc)}"
     for entry in toc:
         assert (ROOT / f"{entry}.ipynb").is_file() or (ROOT / f"{entry}.md").is_file(), f"{entry} in _toc.yml does not exist"
-    assert len(NOTEBOOKS) == 17
+    assert len(NOTEBOOKS) >= 17
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=IDS)
@@ -42,6 +45,18 @@ def test_title_objectives_prerequisites_runtime(nb):
     assert re.match(rf"# {number} · \S", text), "first cell must start with '# NN · Title'"
     for needed in ("You will learn", "Prerequisites", "Runtime"):
         assert needed in text, f"first cell lacks '{needed}'"
+    colab = f"https://colab.research.google.com/github/{REPO_URL.removeprefix('https://github.com/')}/blob/{BRANCH}/"
+    badge = f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}notebooks/"
+    assert f"{badge}{nb['path'].name})" in text, "first cell lacks the Open in Colab badge for this notebook"
+
+
+def test_runtime_statement_is_the_measured_one(nb):
+    """The first cell's runtime is written by scripts/execute.py from the measurement, never by hand."""
+    measured = nb["metadata"].get("medimg", {}).get("runtime", {}).get("wall_s")
+    match = re.search(r"\*\*Runtime:\*\* (?:about )?(\d+) (s|min)\b", source(nb["cells"][0]))
+    assert measured and match, "no '**Runtime:** about N s' statement (run `make execute`)"
+    stated = int(match.group(1)) * (60 if match.group(2) == "min" else 1)
+    assert 0.5 * measured - 5 <= stated <= 1.5 * measured + 5, f"states {stated} s, measured {measured} s"
 
 
 def test_setup_cell_is_the_standard_one(nb):
@@ -60,12 +75,55 @@ def test_headings_form_a_hierarchy(nb):
     assert names.index("Exercises") < names.index("Summary")
 
 
-def test_exercises_have_solutions_that_assert(nb):
-    solutions = [c for c in code_cells(nb) if "hide-input" in c["metadata"].get("tags", [])
-                 and source(c).lstrip().startswith("# Solution")]
-    assert solutions, "no solution cell (tag hide-input, first line '# Solution N: ...')"
-    for cell in solutions:
-        assert "assert" in source(cell), "a solution must assert its answer"
+def test_exercises_have_hidden_solutions_that_assert(nb):
+    """Each solution is hidden on the site (hide-input), in Jupyter (source_hidden) and in Colab (a #@title form),
+    and follows an empty 'your turn' cell."""
+    cells = nb["cells"]
+    solutions = [i for i, c in enumerate(cells) if c["cell_type"] == "code"
+                 and source(c).lstrip().startswith("#@title Solution")]
+    assert solutions, "no solution cell (first line '#@title Solution N: ...')"
+    for i in solutions:
+        meta = cells[i]["metadata"]
+        assert "hide-input" in meta.get("tags", []), "solution not hidden on the site (tag hide-input)"
+        assert meta.get("jupyter", {}).get("source_hidden") is True, "solution shows in Jupyter"
+        assert meta.get("cellView") == "form", "solution shows in Colab (cellView: form)"
+        assert "assert" in source(cells[i]), "a solution must assert its answer"
+        before = cells[i - 1]
+        assert before["cell_type"] == "code" and source(before).startswith("# Your turn"), \
+            "no empty 'your turn' cell before the solution"
+    for c in cells:
+        if "hide-input" in c["metadata"].get("tags", []):
+            assert c["metadata"].get("jupyter", {}).get("source_hidden"), "hide-input cell shows in Jupyter"
+
+
+MYST = [(r"\{[\w:.-]+\}<code>", "a MyST role such as {glue:text}`name`"),
+        (r'<code class="language-\{', "a MyST directive such as ```{note}"),
+        (r"(?m)^<p>:{3,}", "a colon-fenced directive"),
+        (r"(?m)^<p>\([\w-]+\)=", "a MyST target (label)="),
+        (r"\]\([^)]*\.(?:ipynb|md)\b", "a relative link to another page")]
+
+
+def test_markdown_reads_right_in_jupyter_and_colab(nb):
+    """Render the Markdown as Jupyter does (CommonMark): no MyST left over, links absolute."""
+    renderer = MarkdownIt("commonmark").enable("table")
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        html = renderer.render(source(cell))
+        for pattern, what in MYST:
+            found = re.search(pattern, html)
+            assert not found, f"{what} in Markdown (Colab shows it raw): {found.group(0)!r}"
+        for target in re.findall(r'href="([^"]+)"', html):
+            assert target.startswith(("http://", "https://", "#", "mailto:")), f"relative link {target}"
+            if target.startswith(SITE_URL):
+                page = target.removeprefix(SITE_URL).split("#")[0].removesuffix(".html")
+                assert page in toc_files(), f"link to a page the book does not have: {target}"
+
+
+def test_code_lines_fit_the_site(nb):
+    for cell in code_cells(nb):
+        for line in source(cell).splitlines():
+            assert len(line) <= 88, f"code line of {len(line)} characters (max 88): {line[:60]}..."
 
 
 def test_licence_where_data_is_loaded(nb):
@@ -115,4 +173,5 @@ def test_links_to_next_chapter(nb):
     text = markdown_of(nb)
     index = NOTEBOOKS.index(nb["path"])
     if index + 1 < len(NOTEBOOKS):
-        assert f"({NOTEBOOKS[index + 1].name})" in text, f"no link to the next chapter {NOTEBOOKS[index + 1].name}"
+        url = f"{SITE_URL}notebooks/{NOTEBOOKS[index + 1].stem}.html"
+        assert f"({url})" in text, f"no link to the next chapter {NOTEBOOKS[index + 1].name}"

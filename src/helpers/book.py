@@ -1,24 +1,30 @@
-"""Small tools for the book's pages: numbers for the prose (glue), showing a helper's source, memory use."""
+"""Small tools for the book's pages: sentences with computed numbers, links to the site, a helper's source, memory."""
 from __future__ import annotations
 
 import inspect
-import resource
 import sys
 
+# The published site (must equal _config.yml html.baseurl; tested). Links in notebooks are absolute, so they work
+# in Colab and Jupyter as well as on the site.
+SITE_URL = "https://medimg-book.github.io/dl-medical-imaging/"
 
-def glue(name: str, value, display: bool = False):
-    """Store ``value`` under ``name`` so the prose can cite it ({glue:text}`name:.3f`); returns ``value``.
 
-    Uses myst-nb's glue when it is installed (the book build); elsewhere (Colab) it is a harmless no-op.
-    """
+def md(text: str) -> None:
+    """Show ``text`` as Markdown below the cell (plain text outside IPython): prose with numbers a cell computed."""
     try:
-        from myst_nb import glue as _glue
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
     except ImportError:
-        return value
-    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:  # NumPy scalar: glue the plain Python number
-        value = value.item()
-    _glue(name, value, display=display)
-    return value
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(text)
+    else:
+        display(Markdown(text))
+
+
+def page_url(page: str) -> str:
+    """Absolute URL of a page of the site, e.g. ``page_url("book/data")`` or ``page_url("notebooks/05_training")``."""
+    return SITE_URL + page.removesuffix(".ipynb").removesuffix(".md") + ".html"
 
 
 def show_source(obj):
@@ -28,6 +34,11 @@ def show_source(obj):
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB."""
+    """Peak resident memory of this process so far, in MiB (Unix and Windows)."""
+    try:
+        import resource
+    except ImportError:  # Windows: psutil reports the peak working set
+        import psutil
+        return psutil.Process().memory_info().peak_wset / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024

@@ -193,11 +193,10 @@ def record_results(name: str, result: dict, y_test, description: str, extra: dic
 def benchmark_table(committed: dict | None, published: list[dict]):
     """Published rows (model, test AUC, test ACC) plus this book's committed 3-seed results as mean ± sd.
 
-    Where ``committed`` (``metrics.load_results``) exists, its numbers are also glued for the prose as ``bench_*``
-    and the bootstrap interval of seed 0 is printed. Returns a pandas DataFrame.
+    Where ``committed`` (``metrics.load_results``) exists, the bootstrap interval of seed 0 is printed too.
+    Returns a pandas DataFrame.
     """
     import pandas as pd
-    from .book import glue
     table = pd.DataFrame(published)
     if committed is None:
         return table
@@ -207,9 +206,4 @@ def benchmark_table(committed: dict | None, published: list[dict]):
                                  "test ACC": f"{r['test_acc_mean']:.3f} ± {r['test_acc_sd']:.3f}"}
     lo, hi = committed["bootstrap_auc_ci95"]
     print(f"committed 3-seed results: bootstrap 95% CI of seed 0's test AUC [{lo:.3f}, {hi:.3f}]")
-    for key in ("test_auc_mean", "test_auc_sd", "test_acc_mean", "test_acc_sd", "train_seconds_mean"):
-        glue(f"bench_{key}", committed[key])
-    glue("bench_ci_lo", lo)
-    glue("bench_ci_hi", hi)
-    glue("bench_base_auc", committed["baseline_article_cnn"]["test_auc_mean"])
     return table

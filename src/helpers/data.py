@@ -4,6 +4,16 @@ Lookup order for a registered file: ``$MEDIMG_DATA_DIR`` (and its ``MedMNIST/`` 
 ``data/`` folder, the user cache (``$MEDIMG_CACHE_DIR`` or the platform cache), then a download with pooch from the
 official URL. Every file is checked against its registered hash before it is opened.
 
+Environment variables:
+
+- ``MEDIMG_DATA_DIR``: a folder that already holds the files (CI points it at ``../shared/data``).
+- ``MEDIMG_CACHE_DIR``: where downloads are stored (default: the platform's user cache); it must be writable.
+- ``MEDIMG_MIRROR``: an optional base URL that replaces every official download URL, for readers behind a proxy or
+  with a local mirror. A file is fetched from ``$MEDIMG_MIRROR/<file name>`` (e.g. ``.../breastmnist.npz``), a slice
+  of a DICOM series from ``$MEDIMG_MIRROR/<series folder>/<slice file name>``. Downloads are hash-checked as usual.
+
+Every problem is raised as a ``DataError`` whose message is one line naming the file and what to do.
+
 Command line: ``python -m helpers.data list`` and ``python -m helpers.data fetch NAME [NAME ...]``.
 """
 from __future__ import annotations
@@ -93,6 +103,12 @@ def verify(path: Path, expected: str, name: str) -> Path:
     return path
 
 
+def _mirror(url: str, relative: str) -> str:
+    """``url``, or the same file under ``$MEDIMG_MIRROR`` when that is set."""
+    mirror = os.environ.get("MEDIMG_MIRROR", "").strip()
+    return f"{mirror.rstrip('/')}/{relative}" if mirror else url
+
+
 def _candidates(relative: str) -> list[Path]:
     dirs = []
     if os.environ.get("MEDIMG_DATA_DIR"):
@@ -102,23 +118,48 @@ def _candidates(relative: str) -> list[Path]:
     return [d / relative for d in dirs]
 
 
-def _download(url: str, known_hash: str, fname: str, folder: Path, name: str) -> Path:
-    import pooch
-    pooch.get_logger().setLevel("WARNING")  # the progress bar says enough; its log line would print local paths
-    folder.mkdir(parents=True, exist_ok=True)
+def _make_cache(folder: Path) -> None:
+    """Create the cache folder ``folder``, or raise a one-line DataError naming MEDIMG_CACHE_DIR."""
     try:
-        return Path(pooch.retrieve(url, known_hash=known_hash, fname=fname, path=folder, progressbar=True))
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise DataError(f"the cache folder {folder} cannot be created ({type(err).__name__}: {err.strerror}): set "
+                        f"MEDIMG_CACHE_DIR to a writable folder (now: {os.environ.get('MEDIMG_CACHE_DIR', 'unset')}).") from None
+
+
+def _download(url: str, known_hash: str, fname: str, folder: Path, name: str, progressbar: bool = True) -> Path:
+    import pooch
+    import requests
+    pooch.get_logger().setLevel("WARNING")  # the progress bar says enough; its log line would print local paths
+    _make_cache(folder)
+    try:
+        return Path(pooch.retrieve(url, known_hash=known_hash, fname=fname, path=folder, progressbar=progressbar))
     except ValueError as err:  # pooch: hash mismatch (the partial download is discarded, never the user's file)
         if "hash" in str(err).lower():
             raise ChecksumError(f"the file downloaded for {name} from {url} does not match the registered "
                                 f"{known_hash.split(':')[0]} hash: the server sent a different or damaged file.") from None
         raise
-    except Exception as err:  # no network, DNS failure, HTTP error ...
-        where = os.environ.get("MEDIMG_DATA_DIR", "unset")
-        raise DataNotFoundError(
-            f"{fname} ({name}) is not on this machine and could not be downloaded from {url} "
-            f"({type(err).__name__}). Download it by hand into a folder and point MEDIMG_DATA_DIR at it "
-            f"(now: {where}).") from None
+    except requests.HTTPError as err:  # the server answered, with an error status
+        status = f"HTTP {err.response.status_code} {err.response.reason}"
+        raise DataNotFoundError(f"{fname} ({name}) could not be downloaded from {url}: the server answered {status}. "
+                                f"{_what_to_do()}") from None
+    except requests.RequestException as err:  # no network, DNS failure, refused connection, timeout
+        raise DataNotFoundError(f"{fname} ({name}) is not on this machine and could not be downloaded from {url} "
+                                f"({type(err).__name__}). {_what_to_do()}") from None
+    except OSError as err:  # pooch could not write into the cache folder
+        raise DataError(f"{fname} ({name}) cannot be saved: the cache folder {folder} is read-only or full "
+                        f"({type(err).__name__}). Set MEDIMG_CACHE_DIR to a writable folder (now: "
+                        f"{os.environ.get('MEDIMG_CACHE_DIR', 'unset')}).") from None
+
+
+def _what_to_do() -> str:
+    """The one sentence every download error ends with: where the reader can put the file instead."""
+    where = os.environ.get("MEDIMG_DATA_DIR") or "unset"
+    if where != "unset" and not Path(where).expanduser().is_dir():
+        where += ", which does not exist"
+    mirror = os.environ.get("MEDIMG_MIRROR")
+    return (f"Download it by hand into a folder and point MEDIMG_DATA_DIR at it (now: {where})"
+            + (f", or check the mirror MEDIMG_MIRROR={mirror}." if mirror else ", or set MEDIMG_MIRROR to a mirror's base URL."))
 
 
 def _pydicom_file(name: str, e: dict) -> Path:
@@ -144,13 +185,15 @@ def _series_folder(name: str, e: dict) -> Path:
         raise DataNotFoundError(
             f"{name} ({len(files)} DICOM files in a folder named {e['folder']}) is not on this machine and has no "
             f"direct download: get it from {e['landing']} and point MEDIMG_DATA_DIR at the folder that holds it.")
+    from tqdm.auto import tqdm
     folder = cache_dir() / e["folder"]
     base = e["url"].format(repo_raw=REPO_RAW)
-    for f, h in files.items():
-        if (folder / f).is_file():
-            verify(folder / f, h, name)
-        else:
-            _download(base + f, h, f, folder, name)
+    missing = [f for f in files if not (folder / f).is_file()]
+    for f in files:
+        if f not in missing:
+            verify(folder / f, files[f], name)
+    for f in tqdm(missing, desc=f"downloading {name}", unit="file", disable=not missing):  # one bar per series
+        _download(_mirror(base + f, f"{e['folder']}/{f}"), files[f], f, folder, name, progressbar=False)
     return folder
 
 
@@ -164,12 +207,27 @@ def path(name: str) -> Path:
     for candidate in _candidates(e["file"]):
         if candidate.is_file():
             return verify(candidate, e["hash"], name)
-    return _download(e["url"], e["hash"], e["file"], cache_dir(), name)
+    return _download(_mirror(e["url"], e["file"]), e["hash"], e["file"], cache_dir(), name)
 
 
 def load_npz(file: Path, name: str = "") -> dict:
     """All arrays of an ``.npz`` file, refusing pickled content and non-npz files with a one-line error."""
     label = f"{file} ({name})" if name else str(file)
+    file = Path(file)
+    if not file.is_file():
+        raise DataNotFoundError(f"{label} not found: check the path, or load a registered file by name.")
+    if not zipfile.is_zipfile(file):
+        with open(file, "rb") as f:
+            if f.read(6) == b"\x93NUMPY":
+                raise BadFileError(f"{label} is a single .npy array with an .npz name: load it with np.load, or "
+                                   f"save the arrays with np.savez.")
+        raise BadFileError(f"{label} is not a valid .npz archive (not a zip file); it may be truncated: "
+                           f"download it again.")
+    with zipfile.ZipFile(file) as archive:
+        other = [n for n in archive.namelist() if not n.endswith(".npy")]
+    if other:
+        raise BadFileError(f"{label} holds {other[0]!r}, which is not a .npy array: it is a zip, not an .npz of "
+                           f"arrays. Use an .npz written by np.savez.")
     try:
         with np.load(file, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
@@ -201,18 +259,32 @@ def load_medmnist(name: str, size: int = 28) -> dict:
     return out
 
 
+def _has_preamble(file: Path) -> bool:
+    """True when ``file`` starts like a DICOM Part 10 file: 128 bytes, then ``DICM``."""
+    with open(file, "rb") as f:
+        return f.read(132)[128:] == b"DICM"
+
+
 def _read_dicom(file: Path):
     import pydicom
     from pydicom.errors import InvalidDicomError
+    if not file.is_file():
+        raise DataNotFoundError(f"{file} not found" + (" (it is a folder: use load_ct_series)" if file.is_dir() else "")
+                                + ": check the path, or pass a registered name (`python -m helpers.data list`).")
     try:
         ds = pydicom.dcmread(file)
     except InvalidDicomError:
         raise BadFileError(f"{file} is not a DICOM file (no DICM preamble or readable header).") from None
     except Exception as err:
-        raise BadFileError(f"{file} could not be read as DICOM ({type(err).__name__}: {err}); it may be truncated.") from None
+        raise BadFileError(f"{file} could not be read as DICOM ({type(err).__name__}); it may be truncated: "
+                           f"copy or download it again.") from None
     if "PixelData" not in ds:
+        sop = ds.get("SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID")
+        if len(ds) == 0 or "Image Storage" in getattr(sop, "name", ""):  # an image class must carry pixel data
+            raise BadFileError(f"{file} is truncated: it ends after {file.stat().st_size:,} bytes, before its pixel "
+                               f"data. Copy or download it again.")
         raise BadFileError(f"{file} is a DICOM file without an image (Modality {ds.get('Modality', '?')}, "
-                           f"SOP class {ds.get('SOPClassUID', '?')}).")
+                           f"SOP class {getattr(sop, 'name', sop)}).")
     return ds
 
 
@@ -268,27 +340,68 @@ class CTVolume:
     meta: dict = field(default_factory=dict)
 
 
-def load_ct_series(folder, padding_hu: float | None = -1024.0) -> CTVolume:
-    """Read every ``.dcm`` file in ``folder`` (or a registry name) as one CT volume sorted by slice position.
+SERIES_KEYS = ("SeriesInstanceUID", "Rows", "Columns", "PixelSpacing", "ImageOrientationPatient")  # equal on every slice
 
-    Pixels outside the scanner's field of view (the header's PixelPaddingValue) are set to ``padding_hu`` (air;
-    ``None`` keeps the stored value, -3024 HU for this GE series). Rejects non-DICOM or image-less files, mixed series,
-    mismatched slice geometry, duplicate positions and gaps.
+
+def _series_files(folder: Path) -> list[Path]:
+    """The DICOM files of a series folder: ``*.dcm``, or else every file that starts with the DICM preamble."""
+    if not folder.exists():
+        raise DataNotFoundError(f"{folder} does not exist: pass the folder that holds the series' slices, or a "
+                                f"registered name (`python -m helpers.data list`).")
+    if not folder.is_dir():
+        raise SeriesError(f"{folder} is a file, not a folder: pass the folder that holds the series, or read one "
+                          f"file with load_dicom_image.")
+    files = sorted(folder.glob("*.dcm"))
+    if not files:  # DICOM files often come without a suffix
+        files = sorted(f for f in folder.iterdir() if f.is_file() and f.name != "DICOMDIR" and _has_preamble(f))
+    if not files:
+        raise SeriesError(f"{folder} holds no DICOM files (no .dcm file and no file with the DICM preamble): pass "
+                          f"the folder that holds the slices.")
+    return files
+
+
+def _header_value(ds, key):
+    """A header value in a form that compares equal across slices (numbers rounded to 4 decimals)."""
+    value = ds.get(key)
+    if hasattr(value, "__iter__") and not isinstance(value, (str, bytes)):
+        return tuple(round(float(v), 4) for v in value)
+    return str(value)
+
+
+def _check_series(folder: Path, datasets: list) -> None:
+    """Raise SeriesError unless every slice is CT, can be placed in space and shares the first slice's geometry."""
+    first_file, first = datasets[0]
+    for f, ds in datasets:
+        if ds.get("Modality") != "CT":
+            raise SeriesError(f"{f} is a {ds.get('Modality')} image, not CT: Hounsfield units apply to CT only; keep "
+                              f"only the CT series' slices in {folder}.")
+        for key in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
+            if key not in ds:
+                raise SeriesError(f"{f} has no {key}, so it cannot be placed in the volume: it is not a slice of a "
+                                  f"CT series, or its header was stripped; remove it from {folder}.")
+    for key in SERIES_KEYS:
+        want = _header_value(first, key)
+        for f, ds in datasets[1:]:
+            if _header_value(ds, key) != want:
+                raise SeriesError(f"{folder} mixes different {key} values: {f.name} has {_header_value(ds, key)}, "
+                                  f"{first_file.name} has {want}; put one series per folder.")
+
+
+def load_ct_series(folder, padding_hu: float | None = -1024.0) -> CTVolume:
+    """Read every DICOM file in ``folder`` (or a registry name) as one CT volume sorted by slice position.
+
+    The files are the folder's ``*.dcm`` files, or, where there are none, every file that starts with the DICM
+    preamble. Pixels outside the scanner's field of view (the header's PixelPaddingValue) are set to ``padding_hu``
+    (air; ``None`` keeps the stored value, -3024 HU for this GE series). Rejects non-DICOM, truncated or image-less
+    files, a slice that is not CT or differs from the first in series, size, pixel spacing or orientation, slices
+    without a position, duplicate positions and gaps.
     """
     if isinstance(folder, str) and folder in REGISTRY:
         folder = path(folder)
     folder = Path(folder)
-    files = sorted(folder.glob("*.dcm"))
-    if not files:
-        raise SeriesError(f"{folder} holds no .dcm files.")
-    datasets = [(f, _read_dicom(f)) for f in files]
-    for key in ("SeriesInstanceUID", "Rows", "Columns"):
-        values = {str(ds.get(key)) for _, ds in datasets}
-        if len(values) > 1:
-            raise SeriesError(f"{folder} mixes {len(values)} different {key} values; put one series per folder.")
+    datasets = [(f, _read_dicom(f)) for f in _series_files(folder)]
+    _check_series(folder, datasets)
     first = datasets[0][1]
-    if first.get("Modality") != "CT":
-        raise SeriesError(f"{folder} is a {first.get('Modality')} series, not CT: Hounsfield units apply to CT only.")
     orientation = np.array([float(v) for v in first.ImageOrientationPatient])
     normal = np.cross(orientation[:3], orientation[3:])
     z = np.array([np.dot(normal, [float(v) for v in ds.ImagePositionPatient]) for _, ds in datasets])

@@ -8,6 +8,8 @@ import random
 import sys
 import warnings
 
+from . import __version__
+
 
 @contextlib.contextmanager
 def _silenced_stderr():
@@ -28,36 +30,40 @@ def _silenced_stderr():
         os.close(devnull)
 
 
+def op_determinism_enabled() -> bool:
+    """True when TensorFlow's deterministic ops are on (``setup()`` turns them on)."""
+    from tensorflow.python.framework import config  # the public API has enable_ but no is_ function
+    return config.is_op_determinism_enabled()
+
+
 def in_colab() -> bool:
     """True when running inside Google Colab."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
 def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) -> dict:
-    """Seed Python/NumPy/TensorFlow, make ops deterministic, quiet TF logs, grow GPU memory; return a short report.
+    """Seed Python/NumPy/TensorFlow, make ops deterministic, grow GPU memory, quiet TF's start-up; return a report.
 
+    Only the lines TensorFlow prints while it loads are silenced: later warnings and errors stay visible.
     ``mixed_precision=True`` turns on float16 compute only when a GPU is present (it slows CPUs down).
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ logs: errors too (they are noise here)
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)  # for child processes (this one's hash seed is fixed at start)
     with _silenced_stderr():
         import numpy as np
         import tensorflow as tf
         import keras
-        tf.constant(0)  # first op: loads the runtime while stderr is silenced
-    tf.get_logger().setLevel("ERROR")
-    with contextlib.suppress(ImportError):
-        import absl.logging
-        absl.logging.set_verbosity(absl.logging.ERROR)
-    warnings.filterwarnings("ignore", module="keras")
+        gpus = tf.config.list_physical_devices("GPU")
+        for gpu in gpus:  # must come before the first op starts the runtime
+            with contextlib.suppress(RuntimeError):  # a second setup() call: the runtime is already running
+                tf.config.experimental.set_memory_growth(gpu, True)
+        tf.constant(0)  # first op: starts the runtime while its start-up lines are silenced
+    if gpus and not tf.config.experimental.get_memory_growth(gpus[0]):
+        warnings.warn("TensorFlow was running before helpers.setup(), so it holds all GPU memory: restart the "
+                      "runtime and call setup() first", stacklevel=2)
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    gpus = tf.config.list_physical_devices("GPU")
-    for gpu in gpus:
-        with contextlib.suppress(RuntimeError):  # already initialised: growth can no longer change
-            tf.config.experimental.set_memory_growth(gpu, True)
     if gpus:
         details = tf.config.experimental.get_device_details(gpus[0])
         device = f"GPU x{len(gpus)} ({details.get('device_name', 'unknown')})"
@@ -73,6 +79,8 @@ def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) ->
         "cpu_count": os.cpu_count(),
         "colab": in_colab(),
         "seed": seed,
+        "deterministic": op_determinism_enabled(),
+        "helpers": __version__,
         "precision": keras.mixed_precision.global_policy().name,
     }
     if verbose:

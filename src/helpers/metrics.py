@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, roc_auc_score
 
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "results"
+RESULTS_DIR = Path(__file__).resolve().with_name("results")  # package data: present in a clone and a pip install
 
 
 def medmnist_auc_acc(task: str, y_true, probs) -> tuple[float, float]:
@@ -42,7 +42,7 @@ def bootstrap_ci(y_true, score, metric=roc_auc_score, n_boot: int = 1000, level:
 
 
 def save_results(dataset: str, runs: list[dict], extra: dict | None = None, folder: Path | None = None) -> Path:
-    """Write ``results/<dataset>.json``: mean and sd over ``runs`` (dicts with test_auc, test_acc, train_seconds, seed)."""
+    """Write ``RESULTS_DIR/<dataset>.json`` (``src/helpers/results/``): mean and sd over ``runs`` (dicts with test_auc, test_acc, train_seconds, seed)."""
     auc = np.array([r["test_auc"] for r in runs])
     acc = np.array([r["test_acc"] for r in runs])
     secs = np.array([r["train_seconds"] for r in runs])
@@ -63,22 +63,24 @@ def save_results(dataset: str, runs: list[dict], extra: dict | None = None, fold
 
 
 def load_results(dataset: str, folder: Path | None = None) -> dict | None:
-    """The committed benchmark results for ``dataset`` (``results/<dataset>.json``), or None where there are none."""
+    """The committed benchmark results for ``dataset`` (``RESULTS_DIR/<dataset>.json``), or None where there are none."""
     file = (Path(folder) if folder else RESULTS_DIR) / f"{dataset}.json"
     return json.loads(file.read_text()) if file.is_file() else None
 
 
 def compare_with_committed(dataset: str, seed0_test_auc: float, tolerance: float = 0.01) -> dict | None:
-    """Compare this run's seed-0 test AUC with the committed ``results/<dataset>.json``; returns that file's results.
+    """Compare this run's seed-0 test AUC with the committed results of ``dataset``; returns those results.
 
-    Prints both numbers; raises AssertionError when they differ by more than ``tolerance``; returns None (and says so)
-    where no results are committed, e.g. on Colab.
+    Prints both numbers; raises AssertionError when they differ by more than ``tolerance`` either way; returns None
+    (and says so) where no results are committed. The committed run is the one whose ``seed`` is 0, wherever it sits.
     """
     committed = load_results(dataset)
     if committed is None:
-        print(f"no committed results are available (results/{dataset}.json is missing): nothing to compare with")
+        print(f"no committed results are available ({dataset}.json is missing): nothing to compare with")
         return None
-    stored = committed["runs"][0]["test_auc"]
+    seed0 = [r for r in committed["runs"] if int(r["seed"]) == 0]
+    assert len(seed0) == 1, f"{dataset}.json holds {len(seed0)} runs with seed 0, expected one"
+    stored = seed0[0]["test_auc"]
     print(f"seed-0 test AUC re-derived here {seed0_test_auc:.4f}, committed {stored:.4f}: re-derived and compared")
     assert abs(seed0_test_auc - stored) <= tolerance, f"seed-0 test AUC {seed0_test_auc:.4f} differs from {stored:.4f}"
     return committed
