@@ -1,9 +1,12 @@
-"""The benchmark: re-train every case-study model over 3 seeds and print results with times and peak memory.
+"""The benchmark: re-train every case-study model over 3 seeds, check the results, print them with times and memory.
 
 Usage: python scripts/bench.py [notebooks/07_case_tumour.ipynb ...]   (default: every case study)
 Each case-study notebook has a cell tagged `parameters` (``SEEDS = [0]`` for the book and CI). Here a copy runs with
-``SEEDS = [0, 1, 2]``; in that mode the notebook writes ``results/<dataset>.json``. The committed notebook is not
-changed. Then ``book/results.md`` is regenerated from the results files.
+``SEEDS = [0, 1, 2]``; in that mode the notebook writes ``src/helpers/results/<dataset>.json`` (package data, so a
+pip-installed ``helpers`` has them too). The committed notebook is not changed. Then every new results file is checked:
+its means and SDs (AUC and ACC, our model and the article-CNN baseline) must agree with its own runs, and must agree
+with the results committed before the bench within the seed-to-seed spread (``drift``). ``book/results.md`` is
+regenerated either way; the exit status is 1 when a check fails (``git diff src/helpers/results`` shows what moved).
 """
 import json
 import os
@@ -13,6 +16,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -20,9 +24,71 @@ from execute import KERNELSPEC, PeakMemory  # noqa: E402
 import results_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = results_page.RESULTS
 CASES = {"notebooks/07_case_tumour.ipynb": ["breastmnist"], "notebooks/08_case_chest.ipynb": ["pneumoniamnist"],
          "notebooks/09_case_ophthalmology.ipynb": ["retinamnist"], "notebooks/12_case_3d_ct.ipynb": ["adrenalmnist3d"]}
 BENCH_SEEDS = "SEEDS = [0, 1, 2]  # set by scripts/bench.py\n"
+SUMMARY_KEYS = ("test_auc_mean", "test_auc_sd", "test_acc_mean", "test_acc_sd")
+
+
+def _summary(runs: list[dict]) -> dict:
+    """Mean and sd (ddof=1) of test AUC and ACC over ``runs``, rounded as the results files store them."""
+    out = {}
+    for metric in ("auc", "acc"):
+        values = np.array([r[f"test_{metric}"] for r in runs], dtype=float)
+        out[f"test_{metric}_mean"] = round(float(values.mean()), 4)
+        out[f"test_{metric}_sd"] = round(float(values.std(ddof=1)), 4) if len(values) > 1 else 0.0
+    return out
+
+
+def consistency_problems(result: dict) -> list[str]:
+    """Where a results file disagrees with itself: summary vs runs, seeds vs runs, baseline size (and its runs)."""
+    name, runs = result.get("dataset", "?"), result["runs"]
+    problems = []
+    if result["seeds"] != [int(r["seed"]) for r in runs]:
+        problems.append(f"{name}: seeds {result['seeds']} but the runs have {[r['seed'] for r in runs]}")
+    for key, value in _summary(runs).items():
+        if abs(result[key] - value) > 1e-4:
+            problems.append(f"{name}: {key} is {result[key]} but its runs give {value}")
+    secs = round(float(np.mean([r["train_seconds"] for r in runs])), 1)
+    if abs(result["train_seconds_mean"] - secs) > 0.1:
+        problems.append(f"{name}: train_seconds_mean is {result['train_seconds_mean']} but its runs give {secs}")
+    base = result.get("baseline_article_cnn")
+    if not base:
+        problems.append(f"{name}: no baseline_article_cnn summary")
+        return problems
+    if base.get("n_runs") != len(runs):
+        problems.append(f"{name}: the baseline summarises {base.get('n_runs')} runs, the model {len(runs)}")
+    if any(not 0 <= base[k] <= 1 for k in SUMMARY_KEYS) or any(base[k] > 0.5 for k in ("test_auc_sd", "test_acc_sd")):
+        problems.append(f"{name}: the baseline summary {base} is not a summary of AUCs and accuracies")
+    for key, value in (_summary(result["baseline_runs"]).items() if "baseline_runs" in result else ()):
+        if abs(base[key] - value) > 1e-4:
+            problems.append(f"{name}: baseline {key} is {base[key]} but its runs give {value}")
+    return problems
+
+
+def drift(committed: dict, new: dict, floor: float = 0.01, sd_ratio: float = 4.0) -> list[str]:
+    """Where a re-run moved from the committed results by more than the seeds' spread allows.
+
+    A mean (AUC or ACC, model or baseline) may move by 2 sd (the larger of the two files' sd, at least ``floor``);
+    an sd may grow or shrink by a factor ``sd_ratio`` (sds of 3 seeds are themselves noisy; both at least 0.005).
+    """
+    problems = []
+    for label, old, now in (("model", committed, new),
+                            ("baseline", committed.get("baseline_article_cnn"), new.get("baseline_article_cnn"))):
+        if not old or not now:
+            continue
+        for metric in ("auc", "acc"):
+            mean, sd = f"test_{metric}_mean", f"test_{metric}_sd"
+            allowed = max(2 * max(old[sd], now[sd]), floor)
+            if abs(now[mean] - old[mean]) > allowed:
+                problems.append(f"{new.get('dataset', '?')} {label}: {mean} {now[mean]:.4f} vs committed "
+                                f"{old[mean]:.4f} (allowed ± {allowed:.4f})")
+            low, high = sorted((max(old[sd], 0.005), max(now[sd], 0.005)))
+            if high / low > sd_ratio:
+                problems.append(f"{new.get('dataset', '?')} {label}: {sd} {now[sd]:.4f} vs committed {old[sd]:.4f} "
+                                f"(more than {sd_ratio:g}x apart)")
+    return problems
 
 
 def run(notebook: str) -> dict:
@@ -34,16 +100,18 @@ def run(notebook: str) -> dict:
     cells[0].source = BENCH_SEEDS
     nb.metadata["kernelspec"] = KERNELSPEC
     client = NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
+    start = time.time()
     with client.setup_kernel():
         with PeakMemory(client.km.provisioner.process.pid) as memory:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
     with tempfile.NamedTemporaryFile("w", suffix=".ipynb", delete=False) as f:  # for inspection after a bench
         nbformat.write(nb, f)
-    wall = time.perf_counter() - start
+    wall = time.time() - start
     for dataset in CASES[notebook]:
-        out = ROOT / "results" / f"{dataset}.json"
+        out = RESULTS / f"{dataset}.json"
+        if not out.is_file() or out.stat().st_mtime < start:
+            raise SystemExit(f"{notebook} did not write {out}: is helpers installed from this clone (pip install -e .)?")
         result = json.loads(out.read_text())
         result["peak_rss_mb"] = round(memory.peak / 2**20)
         result["bench_wall_s"] = round(wall, 1)
@@ -54,9 +122,19 @@ def run(notebook: str) -> dict:
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(CASES)
+    committed = {d: json.loads((RESULTS / f"{d}.json").read_text()) for nb in chosen for d in CASES[nb]
+                 if (RESULTS / f"{d}.json").is_file()}
+    problems = []
     for notebook in chosen:
         info = run(notebook)
         print(f"{notebook}: {info['wall_s']:.0f} s for 3 seeds, peak {info['peak_rss_mb']:.0f} MiB "
               f"(executed copy: {info['executed_copy']})")
+        for dataset in CASES[notebook]:
+            new = json.loads((RESULTS / f"{dataset}.json").read_text())
+            problems += consistency_problems(new)
+            problems += drift(committed[dataset], new) if dataset in committed else []
     results_page.write()
     print(results_page.table_text())
+    for problem in problems:
+        print(f"CHECK FAILED: {problem}")
+    sys.exit(1 if problems else 0)

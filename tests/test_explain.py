@@ -105,3 +105,55 @@ def test_single_sigmoid_output(images):
     assert explain.grad_cam(model, images).shape == (4, 28, 28)
     occ0, occ1 = explain.occlusion(model, images[:1], 0), explain.occlusion(model, images[:1], 1)
     np.testing.assert_allclose(occ0, -occ1, atol=1e-5)
+
+
+def sign_model():
+    """Softmax over [-mean(x), +mean(x)] through a linear 1x1 convolution (A = x): Grad-CAM has a closed form.
+
+    For class 1 the centred logit is mean(A), so every weight is +1/(H W) and the map is ReLU(x) / max ReLU(x);
+    for class 0 it is -mean(A): the map is ReLU(-x) / max ReLU(-x).
+    """
+    inputs = keras.Input((4, 4, 1))
+    conv = keras.layers.Conv2D(1, 1, use_bias=False, name="conv")(inputs)
+    pooled = keras.layers.GlobalAveragePooling2D()(conv)
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(pooled))
+    model.set_weights([np.ones((1, 1, 1, 1), np.float32), np.array([[-1.0, 1.0]], np.float32), np.zeros(2, np.float32)])
+    return model
+
+
+SIGNED = np.array([[0.4, -0.2, 0.0, 0.1],
+                   [-0.8, 0.2, 0.3, -0.1],
+                   [0.0, 0.0, -0.4, 0.2],
+                   [0.1, -0.2, 0.0, 0.0]], np.float32)
+
+
+def test_grad_cam_equals_the_hand_computed_maps():
+    model = sign_model()
+    image = SIGNED[None, :, :, None]
+    relu = np.maximum(SIGNED, 0)
+    np.testing.assert_allclose(explain.grad_cam(model, image, class_index=1)[0], relu / relu.max(), atol=1e-6)
+    relu_neg = np.maximum(-SIGNED, 0)
+    np.testing.assert_allclose(explain.grad_cam(model, image, class_index=0)[0], relu_neg / relu_neg.max(), atol=1e-6)
+    # predicted class: mean(x) = -0.025 < 0, so class 0; -x is predicted class 1, and its map is ReLU(-x) as well
+    assert model.predict(np.concatenate([image, -image]), verbose=0).argmax(1).tolist() == [0, 1]
+    np.testing.assert_allclose(explain.grad_cam(model, image)[0], relu_neg / relu_neg.max(), atol=1e-6)
+    np.testing.assert_allclose(explain.grad_cam(model, -image)[0], relu_neg / relu_neg.max(), atol=1e-6)
+
+
+def test_grad_cam_of_each_image_is_the_same_alone_or_in_a_batch(model, images):
+    batch = images
+    classes = np.array([0, 1, 1, 0])
+    together = explain.grad_cam(model, batch, class_index=classes)
+    for i in range(len(batch)):
+        alone = explain.grad_cam(model, batch[i:i + 1], class_index=int(classes[i]))[0]
+        np.testing.assert_allclose(together[i], alone, atol=1e-5)
+    two = explain.grad_cam(sign_model(), np.stack([SIGNED, SIGNED])[..., None], class_index=[1, 0])
+    relu, relu_neg = np.maximum(SIGNED, 0), np.maximum(-SIGNED, 0)
+    np.testing.assert_allclose(two[0], relu / relu.max(), atol=1e-6)
+    np.testing.assert_allclose(two[1], relu_neg / relu_neg.max(), atol=1e-6)
+
+
+def test_grad_cam_maps_of_the_two_classes_differ(model, images):
+    cam0 = explain.grad_cam(model, images, class_index=0)
+    cam1 = explain.grad_cam(model, images, class_index=1)
+    assert np.abs(cam0 - cam1).max() > 0.1

@@ -1,5 +1,6 @@
 """Unit tests of helpers.metrics (MedMNIST rules, bootstrap, results files, thresholds) and the evaluation plots."""
 import json
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -145,3 +146,55 @@ def test_existing_plots_draw(binary_case):
     ax = plots.learning_curves({"a": {"loss": [1, 0.5], "val_loss": [1.1, 0.7]}})
     assert len(ax.lines) == 2
     matplotlib.pyplot.close("all")
+
+
+def test_binary_scores_ppv_npv_with_asymmetric_errors():
+    """fp != fn and tp != tn, so a swapped denominator or numerator changes every rate."""
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    score = np.array([0.9, 0.8, 0.7, 0.1, 0.6, 0.55, 0.3, 0.2, 0.1, 0.0, 0.0])
+    out = metrics.binary_scores(y, score, threshold=0.5)
+    assert (out["tp"], out["fn"], out["fp"], out["tn"]) == (3, 1, 2, 5)
+    assert out["ppv"] == pytest.approx(3 / 5) and out["npv"] == pytest.approx(5 / 6)
+    assert out["sensitivity"] == pytest.approx(3 / 4) and out["specificity"] == pytest.approx(5 / 7)
+    assert out["accuracy"] == pytest.approx(8 / 11)
+
+
+def _committed(tmp_path, monkeypatch, runs):
+    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
+    metrics.save_results("toy", [dict(r, test_acc=0.8, train_seconds=1.0) for r in runs])
+
+
+@pytest.mark.parametrize("delta, passes", [(0.0, True), (0.009, True), (-0.009, True), (0.02, False), (-0.02, False)])
+def test_compare_with_committed_checks_both_sides(tmp_path, monkeypatch, capsys, delta, passes):
+    _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.85},
+                                       {"seed": 2, "test_auc": 0.95}])
+    if passes:
+        assert metrics.compare_with_committed("toy", 0.90 + delta)["dataset"] == "toy"
+        assert "committed 0.9000" in capsys.readouterr().out
+    else:
+        with pytest.raises(AssertionError, match="differs from 0.9000"):
+            metrics.compare_with_committed("toy", 0.90 + delta)
+
+
+def test_compare_with_committed_uses_the_seed_0_run_wherever_it_is(tmp_path, monkeypatch):
+    _committed(tmp_path, monkeypatch, [{"seed": 2, "test_auc": 0.80}, {"seed": 0, "test_auc": 0.90},
+                                       {"seed": 1, "test_auc": 0.70}])
+    assert metrics.compare_with_committed("toy", 0.90) is not None
+    for other in (0.80, 0.70):  # the first or the last run is not seed 0
+        with pytest.raises(AssertionError):
+            metrics.compare_with_committed("toy", other)
+    _committed(tmp_path, monkeypatch, [{"seed": 1, "test_auc": 0.90}, {"seed": 2, "test_auc": 0.90}])
+    with pytest.raises(AssertionError, match="0 runs with seed 0"):
+        metrics.compare_with_committed("toy", 0.90)
+
+
+def test_compare_with_committed_without_results(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
+    assert metrics.compare_with_committed("absent", 0.9) is None
+    assert "no committed results are available" in capsys.readouterr().out
+
+
+def test_committed_results_ship_inside_the_package():
+    import helpers
+    assert metrics.RESULTS_DIR.parent == Path(helpers.__file__).resolve().parent
+    assert metrics.load_results("breastmnist")["seeds"] == [0, 1, 2]

@@ -87,3 +87,53 @@ def test_date_shift_keeps_intervals_and_burned_in_annotation_is_refused():
     with pytest.raises(privacy.BurnedInAnnotationError):
         privacy.deidentify(ds, SECRET)
     assert privacy.deidentify(ds, SECRET, allow_burned_in=True)[1]["burned_in"] == "YES"
+
+
+@pytest.mark.parametrize("text", [
+    "PatientName: Doe^Jane",
+    "PatientName = Doe^Jane",
+    "PatientID: 12345",
+    "PatientBirthDate: 19700101",
+    "{'Modality': 'CT', 'PatientName': 'Doe^Jane', 'Rows': 512}",
+    '{"PatientID": "12345"}',
+    "(0010,0010) Patient's Name                      PN: 'CompressedSamples^CT1'",
+    "(0010,0020) Patient ID                          LO: '1CT1'",
+    "(0010,0030) Patient's Birth Date                DA: '19700101'",
+    "Patient's Name: Doe^Jane",
+    "saved to /home/jane/medimg/cache/breastmnist.npz",
+    "file '/tmp/pytest-of-root/x.dcm'",
+    r"C:\Users\jane\data\ct.dcm",
+    r"'C:\\Users\\jane\\data'",
+    "C:/Users/jane/data",
+    r"\\server\share\ct",
+])
+def test_find_identifiers_catches(text):
+    assert privacy.find_identifiers(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "The header field PatientName holds the patient's name; PatientID the hospital number.",
+    "removed: InstitutionName, PatientAge, PatientID, PatientName, PatientSex",
+    "{'PatientIdentityRemoved': 'YES', 'DeidentificationMethod': 'PS3.15'}",
+    "(0012,0062) Patient Identity Removed            CS: 'YES'",
+    "(0010,0010) Patient's Name                      PN: ''",
+    "(0010,0030) Patient's Birth Date                DA: ''",
+    "(0010,0020) Patient ID                          LO: 'ANON-4862B13613'",
+    "(0010,0021) Issuer of Patient ID                LO: 'Hospital'",
+    "{'PatientName': '', 'PatientID': None}",
+    "PatientName: ''",
+    "throughput 1234 images/s at 45 ms per batch, 1/2 of the slices",
+    "see https://zenodo.org/records/10519652/files/breastmnist.npz",
+    "data/ct_acrin_flt_breast_001 holds 36 slices",
+])
+def test_find_identifiers_leaves_clean_text_alone(text):
+    assert privacy.find_identifiers(text) == [], text
+
+
+def test_find_identifiers_on_a_real_header_before_and_after_deidentify():
+    ds = _ct()
+    found = privacy.find_identifiers(str(ds))
+    assert any("CompressedSamples^CT1" in f for f in found) and any("1CT1" in f for f in found)
+    out = privacy.deidentify(ds, SECRET)
+    out = out[0] if isinstance(out, tuple) else out
+    assert privacy.find_identifiers(str(out)) == []

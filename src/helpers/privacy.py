@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import hashlib
 import hmac
+import re
 import uuid
 from collections import Counter
 
@@ -214,3 +215,43 @@ def surviving_values(ds: Dataset, originals: dict[str, str], min_substring: int 
                 if (substring[value] and value in upper) or (upper == value and where == source):
                     hits.append((where, source))
     return sorted(set(hits))
+
+
+# --- scanning printed text (notebook outputs, logs) for identifiers and absolute paths ------------------------------
+
+_KEYWORDS = r"Patient(?:Name|ID|BirthDate|BirthName|Address|TelephoneNumbers)|OtherPatient(?:IDs|Names)"
+_HUMAN = (r"Patient's (?:Name|Birth Date|Birth Name|Address|Telephone Numbers)|Patient ID|"
+          r"Other Patient (?:IDs|Names)")
+_VALUE = r"""(?:'(?P<q1>[^'\n]+)'|"(?P<q2>[^"\n]+)"|(?P<bare>[^\s'",}\]][^\n,}\]]*))"""
+_IDENTIFIER_PATTERNS = (
+    # PatientName: X, PatientID = X, 'PatientName': 'X', "PatientBirthDate": "1970...", Patient's Name: X
+    rf"""(?<!\w)(?<!of )(?:{_KEYWORDS}|{_HUMAN})(?!\w)['"]?[ \t]*[:=][ \t]*{_VALUE}""",
+    # a pydicom header dump line: (0010,0010) Patient's Name     PN: 'X'
+    rf"(?<!\w)(?<!of )(?:{_HUMAN})[ \t]+[A-Z]{{2}}:[ \t]*{_VALUE}",
+)
+_PATH_PATTERNS = (
+    r"""(?:^|(?<=[\s'"(=\[,]))/(?:[\w.@+-]+/)+[\w.@+-]*""",  # /home/jane/data, /tmp/x/ (two segments at least)
+    r"(?<![\w])[A-Za-z]:(?:\\{1,2}|/)[^\s'\"<>|,;]+",  # C:\Users\jane, C:\\Users\\jane (a repr), C:/Users
+    r"(?<![\w\\])\\\\[\w.$-]+\\[^\s'\"<>|,;]+",  # \\server\share
+)
+_EMPTY_VALUES = re.compile(r"(?i)none|null|n/a|\(no value available\)|anon(?:ymi[sz]ed)?|removed|[*x]+|ANON-[0-9a-f]+")
+
+
+def find_identifiers(text: str) -> list[str]:
+    """Patient identifiers with a value, and absolute paths, in printed ``text`` (the matches; empty when clean).
+
+    Finds ``PatientName: X`` (also ``=``), a dict repr ``'PatientName': 'X'``, a pydicom header dump line
+    ``(0010,0010) Patient's Name  PN: 'X'``, the same for PatientID, PatientBirthDate and the other patient
+    identity fields, POSIX paths with two or more folders (``/home/jane/x``) and Windows paths (``C:\\Users\\...``,
+    single or doubled backslashes). The keyword alone (prose, a list of tag names) and an emptied or pseudonymised
+    value (``''``, ``None``, ``ANON-1a2b``, ``REMOVED``) are not identifiers.
+    """
+    found = []
+    for pattern in _IDENTIFIER_PATTERNS:
+        for match in re.finditer(pattern, text, flags=re.MULTILINE):
+            value = (match["q1"] or match["q2"] or match["bare"] or "").strip()
+            if value and not _EMPTY_VALUES.fullmatch(value):
+                found.append(match.group(0))
+    for pattern in _PATH_PATTERNS:
+        found += [m.group(0) for m in re.finditer(pattern, text, flags=re.MULTILINE)]
+    return found
