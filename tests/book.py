@@ -61,3 +61,14 @@ def headings(markdown: str) -> list[tuple[int, str]]:
         elif not fenced and (m := re.match(r"^(#{1,6})\s+(.*)", line)):
             out.append((len(m.group(1)), m.group(2).strip()))
     return out
+
+
+def normalise(name: str) -> str:
+    """A distribution name in PEP 503 form (``scikit_image`` -> ``scikit-image``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def colab_pins() -> dict[str, str]:
+    """{name: version} of every package on Colab's published list (tests/colab/pip-freeze.txt)."""
+    text = (ROOT / "tests" / "colab" / "pip-freeze.txt").read_text()
+    return {normalise(m.group(1)): m.group(2) for m in re.finditer(r"(?m)^([A-Za-z0-9_.\-]+)==(\S+)$", text)}
