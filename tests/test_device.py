@@ -1,4 +1,5 @@
 """helpers.setup(): report, seeds, determinism, quiet start-up."""
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,11 @@ def test_setup_reports_and_seeds(capsys):
     report = helpers.setup(seed=3)
     line = capsys.readouterr().out
     assert "TensorFlow" in line and "seed 3" in line and line.count("\n") == 1
-    assert report["device"] == "CPU" and report["seed"] == 3 and report["precision"] == "float32"
+    import tensorflow as tf
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    assert report["device"].startswith("GPU" if on_gpu else "CPU") and report["seed"] == 3
+    assert report["deterministic"] is True and report["helpers"] == helpers.__version__
+    assert report["precision"] == "float32"
     assert report["colab"] is False and report["cpu_count"] >= 1
     first = np.random.rand(3)
     helpers.setup(seed=3, verbose=False)
@@ -19,7 +24,48 @@ def test_setup_reports_and_seeds(capsys):
 
 
 def test_mixed_precision_is_ignored_on_cpu():
+    import tensorflow as tf
+    if tf.config.list_physical_devices("GPU"):
+        return  # on a GPU host mixed precision is honoured; the test below covers the CPU rule
     assert helpers.setup(mixed_precision=True, verbose=False)["precision"] == "float32"
+
+
+GROWTH_PROBE = """
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+calls = []
+def growth(device, enable):
+    # configuring devices is possible only before the runtime starts: prove setup() calls this before it does
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    calls.append(enable)
+def gpus(kind=None):
+    return [cpu] if kind == "GPU" else tf.config.experimental.list_physical_devices(kind)
+tf.config.list_physical_devices = gpus
+tf.config.experimental.set_memory_growth = growth
+tf.config.experimental.get_memory_growth = lambda device: bool(calls)
+tf.config.experimental.get_device_details = lambda device: {"device_name": "probe"}
+import helpers
+helpers.setup(verbose=False)
+print(calls, len(tf.config.list_logical_devices("CPU")))
+"""
+
+
+def test_gpu_memory_growth_is_set_before_the_runtime_starts():
+    """With a CPU standing in for a GPU: setup() configures devices before its first op starts the runtime
+    (afterwards TensorFlow refuses, which the old setup() silently swallowed)."""
+    run = subprocess.run([sys.executable, "-c", GROWTH_PROBE], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-1500:]
+    assert run.stdout.split() == ["[True]", "2"], run.stdout
+
+
+def test_warnings_stay_visible_after_setup():
+    code = ("import warnings, helpers; helpers.setup(verbose=False); import keras; "
+            "warnings.warn('a learner should see this', UserWarning); "
+            "import os; print(os.environ.get('TF_CPP_MIN_LOG_LEVEL', 'unset'))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
+    assert "a learner should see this" in run.stderr
+    assert run.stdout.strip() == "unset", "setup() must not silence TensorFlow's C++ log for the whole session"
 
 
 def test_same_seed_same_training_in_fresh_processes():
