@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.book import ROOT, toc_files
+from tests.book import ROOT, load, source, toc_files
 
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "test-output"
@@ -19,6 +19,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.site
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
          "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+BADGE = '<svg xmlns="http://www.w3.org/2000/svg" width="117" height="20"><rect width="117" height="20"/></svg>'
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +51,9 @@ def browser():
 def visit(browser, url):
     """Open url; return (page, problems) where problems lists console errors and failed requests."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # the notebooks' "Open in Colab" badge is Colab's own image; offline, stand a small SVG in for it
+    page.route("https://colab.research.google.com/assets/colab-badge.svg",
+               lambda route: route.fulfill(content_type="image/svg+xml", body=BADGE))
     problems = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -66,7 +72,7 @@ def test_every_page_loads_cleanly(site, browser):
             "Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)")
         problems += [f"broken image {src}" for src in broken_images]
         if entry.startswith("notebooks/"):
-            assert page.locator("a[href*='colab.research.google.com']").count() == 1, f"{entry}: Colab button"
+            assert page.locator("a[href*='colab.research.google.com']").count() >= 2, f"{entry}: Colab button, badge"
             assert page.locator(f"a[href$='{Path(entry).name}.ipynb']").count() >= 1, f"{entry}: download button"
             assert page.locator(".runtime-badge").count() == 1, f"{entry}: runtime badge"
         if entry == toc_files()[0]:
@@ -88,4 +94,26 @@ def test_search_finds(site, browser, term):
     assert hits >= 1, f"search for {term} found nothing"
     if term == "Hounsfield":
         page.screenshot(path=str(SHOTS / "search_hounsfield.png"))
+    assert not problems, problems
+
+
+def test_computed_sentence_and_hidden_solution(site, browser):
+    """A sentence a cell displays (helpers.book.md) shows on the site with its number, and a solution's code stays
+    hidden until the reader opens it."""
+    path = ROOT / "notebooks" / "07_case_tumour.ipynb"
+    cells = load(path)["cells"]
+    sentences = ["".join(o["data"]["text/markdown"]) for c in cells if c["cell_type"] == "code"
+                 for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    numbered = [s for s in sentences if any(ch.isdigit() for ch in s)]
+    assert numbered, "chapter 07 displays no computed sentence"
+    page, problems = visit(browser, f"{site}/notebooks/{path.stem}.html")
+    words = [w.strip("*_`.,;:()") for w in numbered[0].split()]
+    number = next(w for w in words if any(ch.isdigit() for ch in w))
+    assert number in page.inner_text("main"), f"the computed number {number} is not on the page"
+    solution = next(c for c in cells if source(c).startswith("#@title Solution 1"))
+    first_line = source(solution).splitlines()[1].strip()
+    code = page.locator(".tag_hide-input .cell_input", has_text=first_line)
+    assert code.count() == 1 and not code.first.is_visible(), "solution 1 is visible before it is opened"
+    page.locator(".tag_hide-input summary").first.click()
+    assert code.first.is_visible(), "opening the solution does not show its code"
     assert not problems, problems
