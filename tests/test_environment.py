@@ -49,8 +49,8 @@ def test_repository_is_named_once_consistently():
     assert config["repository"]["url"] == helpers.REPOSITORY
     assert config["repository"]["branch"] == helpers.BRANCH
     assert config["execute"]["execute_notebooks"] == "off"
-    import helpers.book
-    assert config["html"]["baseurl"] == helpers.book.SITE_URL, "the site URL is set once, in _config.yml"
+    from helpers import book
+    assert config["html"]["baseurl"] == book.SITE_URL, "the site URL is set once, in _config.yml"
     readme = (ROOT / "README.md").read_text()
     assert f"{helpers.REPOSITORY.removeprefix('https://')}@{helpers.BRANCH}" in readme
 
