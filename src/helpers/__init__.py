@@ -9,7 +9,7 @@ BRANCH = "main"  # must equal _config.yml repository.branch (tested)
 
 from .device import setup  # noqa: E402
 
-__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging", "cases", "volumes", "explain", "privacy", "leakage"]
+__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging", "cases", "volumes", "explain", "privacy", "leakage", "baselines"]
 
 
 def __getattr__(name):  # lazy submodules: `helpers.models` imports TensorFlow only when first used
