@@ -9,7 +9,7 @@ export PYTHONHASHSEED := 0
 MEDIMG_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export MEDIMG_DATA_DIR
 
-.PHONY: book test test-portable nbval colab site browser-deps execute bench clean
+.PHONY: book test test-portable nbval colab mutate site browser-deps execute bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ execute: $(STAMP)
 ## bench: re-train every case-study model over 3 seeds and print the results table with times and peak RSS
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+## mutate: apply small bugs to a copy of src/helpers and check that the unit tests catch each one
+mutate: $(STAMP)
+	$(BIN)/python tests/mutate.py
 
 clean:
 	rm -rf _build .pytest_cache

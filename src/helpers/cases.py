@@ -170,7 +170,7 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
 
 
 def record_results(name: str, result: dict, y_test, description: str, extra: dict | None = None) -> dict | None:
-    """With 3+ seeds write ``results/<name>.json`` (scripts/bench.py); with fewer, compare seed 0 with the committed file.
+    """With 3+ seeds write ``helpers/results/<name>.json`` (scripts/bench.py); with fewer, compare seed 0 with the committed file.
 
     ``result`` comes from ``run_seeds``; the bootstrap 95% CI of the AUC uses seed 0's test probabilities and ``y_test``.
     Returns the committed results (None where there are none, e.g. on Colab). Raises AssertionError when this run's
@@ -182,10 +182,11 @@ def record_results(name: str, result: dict, y_test, description: str, extra: dic
     if len(runs) >= 3:
         _, low, high = bootstrap_ci(np.ravel(y_test), result["test_probs"][:, 1])
         info = {"model": description, "baseline_article_cnn": summarise(result["baseline_runs"]),
+                "baseline_runs": result["baseline_runs"],
                 "bootstrap_auc_ci95": [round(low, 4), round(high, 4)], "peak_rss_mb": round(peak_rss_mb())}
         info.update(extra or {})
         save_results(name, runs, extra=info)
-        print(f"wrote results/{name}.json from {len(runs)} seeds")
+        print(f"wrote helpers/results/{name}.json from {len(runs)} seeds")
         return load_results(name)
     return compare_with_committed(name, runs[0]["test_auc"])
 
