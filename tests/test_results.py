@@ -45,7 +45,7 @@ def test_every_case_study_has_consistent_three_seed_results(name):
 
 @pytest.mark.parametrize("name", [n for n, ref in results_page.ARTICLE_REFERENCE.items() if ref != "—"])
 def test_baseline_summary_agrees_with_the_article(name):
-    """The article CNN re-trained here reproduces the source article's own AUC (mean ± sd) and ACC."""
+    """The article CNN re-trained here reproduces the book's reference runs of it (mean ± sd AUC, ACC)."""
     auc, sd, acc = map(float, re.match(r"AUC ([\d.]+) ± ([\d.]+), ACC ([\d.]+)",
                                        results_page.ARTICLE_REFERENCE[name]).groups())
     base = _load(name)["baseline_article_cnn"]
