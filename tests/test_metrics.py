@@ -198,3 +198,27 @@ def test_committed_results_ship_inside_the_package():
     import helpers
     assert metrics.RESULTS_DIR.parent == Path(helpers.__file__).resolve().parent
     assert metrics.load_results("breastmnist")["seeds"] == [0, 1, 2]
+
+
+def test_paired_bootstrap_separates_a_real_gain_from_noise():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    signal = y + rng.normal(0, 1.0, 300)
+    better = y + rng.normal(0, 0.5, 300)
+    same = metrics.paired_bootstrap(y, signal, signal + rng.normal(0, 0.01, 300), n_boot=500)
+    gain = metrics.paired_bootstrap(y, better, signal, n_boot=500)
+    assert same["low"] < 0 < same["high"] and same["p"] > 0.05
+    assert 0 < gain["low"] <= gain["diff"] <= gain["high"] and gain["p"] < 0.01
+    flipped = metrics.paired_bootstrap(y, signal, better, n_boot=500)
+    assert flipped["diff"] == pytest.approx(-gain["diff"]) and flipped["high"] < 0
+
+
+def test_paired_bootstrap_pairs_the_resamples():
+    """Two models that share most of their errors: the paired interval is narrower than unpaired CIs suggest."""
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 200)
+    common = y + rng.normal(0, 1.0, 200)
+    a, b = common + rng.normal(0, 0.1, 200), common + rng.normal(0, 0.1, 200)
+    paired = metrics.paired_bootstrap(y, a, b, n_boot=500)
+    _, lo_a, hi_a = metrics.bootstrap_ci(y, a, n_boot=500)
+    assert paired["high"] - paired["low"] < 0.5 * (hi_a - lo_a)

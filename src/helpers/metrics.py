@@ -41,6 +41,28 @@ def bootstrap_ci(y_true, score, metric=roc_auc_score, n_boot: int = 1000, level:
     return float(metric(y_true, score)), float(low), float(high)
 
 
+def paired_bootstrap(y_true, score_a, score_b, metric=roc_auc_score, n_boot: int = 2000, level: float = 0.95,
+                     seed: int = 0) -> dict:
+    """Paired bootstrap of ``metric(a) - metric(b)`` on the same cases: {diff, low, high, p} (p: two-sided).
+
+    Each resample draws the same cases for both models, so what they share (the hard and the easy cases) cancels;
+    ``p`` is twice the share of resampled differences on the far side of zero (at least 1 / n_boot).
+    """
+    y_true, score_a, score_b = np.asarray(y_true).ravel(), np.asarray(score_a), np.asarray(score_b)
+    rng = np.random.default_rng(seed)
+    diffs = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(y_true), len(y_true))
+        if len(np.unique(y_true[idx])) < 2:  # a resample with one class has no AUC
+            continue
+        diffs.append(metric(y_true[idx], score_a[idx]) - metric(y_true[idx], score_b[idx]))
+    diffs = np.array(diffs)
+    low, high = np.percentile(diffs, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
+    p = min(1.0, 2 * min((diffs <= 0).mean(), (diffs >= 0).mean()))
+    diff = metric(y_true, score_a) - metric(y_true, score_b)
+    return {"diff": float(diff), "low": float(low), "high": float(high), "p": max(float(p), 1 / len(diffs))}
+
+
 def save_results(dataset: str, runs: list[dict], extra: dict | None = None, folder: Path | None = None) -> Path:
     """Write ``RESULTS_DIR/<dataset>.json`` (``src/helpers/results/``): mean and sd over ``runs`` (dicts with test_auc, test_acc, train_seconds, seed)."""
     auc = np.array([r["test_auc"] for r in runs])
