@@ -9,7 +9,8 @@ BRANCH = "main"  # must equal _config.yml repository.branch (tested)
 
 from .device import setup  # noqa: E402
 
-__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging", "cases", "volumes", "explain", "privacy", "leakage", "baselines"]
+__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging", "cases", "volumes", "explain", "privacy", "leakage", "baselines",
+           "phantoms", "segmentation", "headlines"]
 
 
 def __getattr__(name):  # lazy submodules: `helpers.models` imports TensorFlow only when first used

@@ -83,3 +83,34 @@ def article_cnn_variant(batch_norm: bool = False, dropout: float = 0.0, global_p
     stack += [layers.Dropout(dropout)] if dropout else []
     stack.append(layers.Dense(n_classes, activation="softmax", kernel_regularizer=decay))
     return keras.Sequential(stack, name="article_cnn_variant")
+
+
+def unet(input_shape=(None, None, 1), n_outputs: int = 1, filters=(16, 32, 64), output_activation="sigmoid",
+         name: str = "unet") -> keras.Model:
+    """A small 2D U-Net (Ronneberger et al., 2015); uncompiled. Output (H, W, ``n_outputs``) at the input size.
+
+    Encoder: per entry of ``filters`` two [Conv 3x3 -> BN -> ReLU], then 2x2 max-pooling (the last entry is the
+    bottleneck, not pooled). Decoder: 2x2 transposed convolution up, concatenate the encoder features of the same
+    size (the skip connection), two [Conv 3x3 -> BN -> ReLU]; a 1x1 convolution gives the outputs. H and W must be
+    multiples of 2 ** (len(filters) - 1). ``output_activation``: "sigmoid" for masks, None for images.
+    """
+    def block(x, n):
+        for _ in range(2):
+            x = layers.Conv2D(n, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization(momentum=0.9)(x)
+            x = layers.ReLU()(x)
+        return x
+
+    inputs = keras.Input(shape=input_shape, name="image")
+    x, skips = inputs, []
+    for n in filters[:-1]:
+        x = block(x, n)
+        skips.append(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = block(x, filters[-1])
+    for n, skip in zip(reversed(filters[:-1]), reversed(skips)):
+        x = layers.Conv2DTranspose(n, 2, strides=2, padding="same")(x)
+        x = layers.Concatenate()([x, skip])
+        x = block(x, n)
+    outputs = layers.Conv2D(n_outputs, 1, activation=output_activation, name="output")(x)
+    return keras.Model(inputs, outputs, name=name)
