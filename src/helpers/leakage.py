@@ -21,10 +21,10 @@ PAIRS = (("train", "val"), ("train", "test"), ("val", "test"))
 
 
 def _standardised(images: np.ndarray, centre: np.ndarray | None = None) -> np.ndarray:
-    """(N, D) float32 rows with mean 0 and norm 1 after subtracting ``centre`` (constant rows become zeros)."""
-    flat = images.reshape(len(images), -1).astype(np.float32)
+    """(N, D) float64 rows with mean 0 and norm 1 after subtracting ``centre`` (constant rows become zeros)."""
+    flat = images.reshape(len(images), -1).astype(np.float64)
     if centre is not None:
-        flat -= centre.reshape(1, -1).astype(np.float32)
+        flat -= centre.reshape(1, -1).astype(np.float64)
     flat -= flat.mean(axis=1, keepdims=True)
     norm = np.linalg.norm(flat, axis=1, keepdims=True)
     return np.divide(flat, norm, out=np.zeros_like(flat), where=norm > 0)
@@ -38,7 +38,7 @@ def nearest_correlation(queries: np.ndarray, reference: np.ndarray, centre: np.n
     ``queries`` is ``reference`` (the diagonal is skipped).
     """
     q, r = _standardised(queries, centre), _standardised(reference, centre)
-    best, where = np.empty(len(q), np.float32), np.empty(len(q), np.int64)
+    best, where = np.empty(len(q)), np.empty(len(q), np.int64)
     for start in range(0, len(q), block):
         corr = q[start:start + block] @ r.T
         if exclude_self:
@@ -50,8 +50,8 @@ def nearest_correlation(queries: np.ndarray, reference: np.ndarray, centre: np.n
 
 
 def training_mean(dataset: dict) -> np.ndarray:
-    """The mean training image (float32), subtracted before correlating."""
-    return dataset["train_images"].astype(np.float32).mean(axis=0)
+    """The mean training image (float64), subtracted before correlating."""
+    return dataset["train_images"].astype(np.float64).mean(axis=0)
 
 
 def exact_duplicates(queries: np.ndarray, reference: np.ndarray) -> np.ndarray:
