@@ -27,16 +27,19 @@ def medmnist_auc_acc(task: str, y_true, probs) -> tuple[float, float]:
     return float(auc), float(accuracy_score(y_true, probs.argmax(axis=1)))
 
 
+def _resamples(y_true, n_boot: int, seed: int):
+    """Bootstrap index arrays over the cases, skipping resamples with one class (they have no AUC)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(y_true), len(y_true))
+        if len(np.unique(y_true[idx])) >= 2:
+            yield idx
+
+
 def bootstrap_ci(y_true, score, metric=roc_auc_score, n_boot: int = 1000, level: float = 0.95, seed: int = 0):
     """(estimate, low, high): ``metric`` on all cases and the percentile bootstrap interval over resampled cases."""
     y_true, score = np.asarray(y_true).ravel(), np.asarray(score)
-    rng = np.random.default_rng(seed)
-    stats = []
-    for _ in range(n_boot):
-        idx = rng.integers(0, len(y_true), len(y_true))
-        if len(np.unique(y_true[idx])) < 2:  # a resample with one class has no AUC
-            continue
-        stats.append(metric(y_true[idx], score[idx]))
+    stats = [metric(y_true[idx], score[idx]) for idx in _resamples(y_true, n_boot, seed)]
     low, high = np.percentile(stats, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
     return float(metric(y_true, score)), float(low), float(high)
 
@@ -49,14 +52,8 @@ def paired_bootstrap(y_true, score_a, score_b, metric=roc_auc_score, n_boot: int
     ``p`` is twice the share of resampled differences on the far side of zero (at least 1 / n_boot).
     """
     y_true, score_a, score_b = np.asarray(y_true).ravel(), np.asarray(score_a), np.asarray(score_b)
-    rng = np.random.default_rng(seed)
-    diffs = []
-    for _ in range(n_boot):
-        idx = rng.integers(0, len(y_true), len(y_true))
-        if len(np.unique(y_true[idx])) < 2:  # a resample with one class has no AUC
-            continue
-        diffs.append(metric(y_true[idx], score_a[idx]) - metric(y_true[idx], score_b[idx]))
-    diffs = np.array(diffs)
+    diffs = np.array([metric(y_true[idx], score_a[idx]) - metric(y_true[idx], score_b[idx])
+                      for idx in _resamples(y_true, n_boot, seed)])
     low, high = np.percentile(diffs, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
     p = min(1.0, 2 * min((diffs <= 0).mean(), (diffs >= 0).mean()))
     diff = metric(y_true, score_a) - metric(y_true, score_b)
