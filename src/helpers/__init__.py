@@ -3,7 +3,7 @@
 Small, flat modules: ``data`` (hash-checked registry and loaders), ``device`` (``setup``), ``plots``, ``metrics``,
 ``models``. TensorFlow is imported only by ``setup()`` and ``models``, so ``import helpers`` stays fast.
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 REPOSITORY = "https://github.com/medimg-book/dl-medical-imaging"  # must equal _config.yml repository.url (tested)
 BRANCH = "main"  # must equal _config.yml repository.branch (tested)
 
