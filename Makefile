@@ -27,6 +27,8 @@ book: $(STAMP)
 NBVAL = $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 \
 	-p tests.nbval_stats -q -rs
 NB ?= notebooks/*.ipynb
+SKIPPED_NB := $(shell sed -n '/^NOT_YET_VALIDATED = {/,/^}/p' tests/book.py | \
+	sed -n 's/^    "\([0-9][0-9]_[a-z0-9_]*\)".*/notebooks\/\1.ipynb/p')
 
 ## test: unit tests, Colab check, notebook re-execution (nbval), site build, links, Colab URLs, browser test
 test: $(STAMP) browser-deps
@@ -36,7 +38,8 @@ test: $(STAMP) browser-deps
 	echo "== Colab: the install cell changes nothing Colab ships"; \
 	$(MAKE) --no-print-directory colab || status=1; \
 	echo "== notebooks re-executed and compared (nbval)"; \
-	$(NBVAL) notebooks || status=1; \
+	echo "NOT VALIDATED (left out of nbval; tests/book.py NOT_YET_VALIDATED): $(SKIPPED_NB)"; \
+	$(NBVAL) notebooks $(foreach n,$(SKIPPED_NB),--ignore=$(n)) || status=1; \
 	echo "== site build (warnings are errors)"; \
 	$(MAKE) --no-print-directory book || status=1; \
 	echo "== site, links, Colab URLs, browser"; \
