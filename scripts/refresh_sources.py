@@ -1,0 +1,73 @@
+"""Check (or with --fix, refresh) the outputs of notebook cells that end in ``show_source(helper)``.
+
+Such an output is the helper's source code, highlighted: a pure function of ``src/helpers``. When a helper changes,
+its shown source goes stale and nbval fails on a cell that needs no re-execution. ``tests/test_shown_sources.py``
+runs the check; ``python scripts/refresh_sources.py --fix`` rewrites the stale outputs in place and changes nothing
+else in the notebooks.
+"""
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from helpers.book import show_source
+
+ROOT = Path(__file__).resolve().parents[1]
+CALL = re.compile(r"^(?:book\.)?show_source\(([\w.]+)\)\s*$")
+IMPORT = re.compile(r"^\s*(from helpers(?:\.\w+)? import .+|import helpers(?:\.\w+)?(?: as \w+)?)\s*$")
+ALIAS = re.compile(r"^(\w+) = \(?\s*([\w.]+)\s*\)?(?:\s*#.*)?$", re.MULTILINE)  # variant = (models.x)  # ...
+
+
+def shown_sources(notebook: dict):
+    """Yield (cell, fresh output data) for each code cell whose last line is ``show_source(name)``."""
+    namespace = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        lines = "".join(cell["source"]).strip().splitlines()
+        for line in lines:  # the notebook's own imports from helpers give the names their meaning
+            if IMPORT.match(line):
+                exec(line.strip(), namespace)
+        for name, value in ALIAS.findall("\n".join(lines)):
+            try:
+                namespace[name] = eval(value, namespace)
+            except (NameError, AttributeError):
+                pass
+        match = CALL.match(lines[-1]) if lines else None
+        if match:
+            code = show_source(eval(match.group(1), namespace))
+            yield cell, {"text/html": code._repr_html_(), "text/latex": code._repr_latex_(),
+                         "text/plain": repr(code).rstrip("\n")}  # Jupyter stores it without the final newline
+
+
+def stored(cell) -> dict:
+    data = next((o["data"] for o in cell["outputs"] if o.get("output_type") == "execute_result"), {})
+    return {k: "".join(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fix", action="store_true", help="rewrite stale outputs in place")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args()
+    stale = 0
+    for path in args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb")):
+        notebook = json.loads(path.read_text())
+        changed = False
+        for cell, fresh in shown_sources(notebook):
+            old = stored(cell)
+            if {k: old.get(k) for k in fresh} != fresh:
+                stale += 1
+                print(f"{path.name}: stale source shown by {''.join(cell['source']).strip().splitlines()[-1]}")
+                if args.fix:
+                    result = next(o for o in cell["outputs"] if o.get("output_type") == "execute_result")
+                    result["data"].update({k: v.splitlines(keepends=True) for k, v in fresh.items()})
+                    changed = True
+        if changed:
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+    return 1 if stale and not args.fix else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
