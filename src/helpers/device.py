@@ -48,6 +48,10 @@ def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) ->
     ``mixed_precision=True`` turns on float16 compute only when a GPU is present (it slows CPUs down).
     """
     os.environ["PYTHONHASHSEED"] = str(seed)  # for child processes (this one's hash seed is fixed at start)
+    if "tensorflow" not in sys.modules:  # read once, when TensorFlow loads
+        # TensorFlow turns its oneDNN CPU kernels on by itself only on CPUs with AVX512-VNNI or AMX; elsewhere (AMD,
+        # older Intel) a Conv3D step runs about 5x slower without them. Set it to 0 yourself to keep them off.
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     with _silenced_stderr():
         import numpy as np
         import tensorflow as tf
@@ -80,6 +84,7 @@ def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) ->
         "colab": in_colab(),
         "seed": seed,
         "deterministic": op_determinism_enabled(),
+        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "TensorFlow's default"),
         "helpers": __version__,
         "precision": keras.mixed_precision.global_policy().name,
     }
