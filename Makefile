@@ -24,8 +24,11 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going --quiet
 	@echo "site: _build/html/index.html"
 
+# two test processes at a time (pytest-xdist; for nbval all cells of a notebook go to one worker, in order): a
+# notebook spends much of its time in single-threaded Python, which leaves a core idle. JOBS=0 runs one at a time.
+JOBS ?= 2
 NBVAL = $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 \
-	-p tests.nbval_stats -q -rs
+	-p tests.nbval_stats -q -rs -n $(JOBS) --dist loadfile
 NB ?= notebooks/*.ipynb
 SKIPPED_NB := $(shell sed -n '/^NOT_YET_VALIDATED = {/,/^}/p' tests/book.py | \
 	sed -n 's/^    "\([0-9][0-9]_[a-z0-9_]*\)".*/notebooks\/\1.ipynb/p')
@@ -34,7 +37,7 @@ SKIPPED_NB := $(shell sed -n '/^NOT_YET_VALIDATED = {/,/^}/p' tests/book.py | \
 test: $(STAMP) browser-deps
 	@status=0; \
 	echo "== unit, template, packaging and results tests"; \
-	$(BIN)/python -m pytest tests -m "not site" -q -rs || status=1; \
+	$(BIN)/python -m pytest tests -m "not site" -q -rs -n $(JOBS) || status=1; \
 	echo "== Colab: the install cell changes nothing Colab ships"; \
 	$(MAKE) --no-print-directory colab || status=1; \
 	echo "== notebooks re-executed and compared (nbval)"; \

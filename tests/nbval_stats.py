@@ -1,6 +1,8 @@
 """pytest plugin used with nbval: wall time and peak kernel memory of each notebook -> _build/runtimes.json.
 
 The page badges (book/_ext/runtime_badges.py) read that file. The numbers are reported, never asserted.
+Under pytest-xdist (``make test`` runs two notebooks at a time) each worker writes its own part, and the controller
+merges the parts into runtimes.json at the end; a notebook's time then includes sharing the CPU with another one.
 """
 import json
 import os
@@ -13,6 +15,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "runtimes.json"
+PARTS = ROOT / "_build" / "runtimes.parts"
 _start, _end, _peak = {}, {}, {}
 
 
@@ -43,6 +46,9 @@ _sampler = _Sampler()
 
 
 def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist): no stale parts
+        for part in PARTS.glob("*.json"):
+            part.unlink()
     _sampler.start()
 
 
@@ -59,14 +65,24 @@ def pytest_runtest_teardown(item):
 
 def pytest_sessionfinish(session):
     _sampler.stop.set()
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
     machine = f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
+    measured = {name: {"wall_s": round(_end.get(name, start) - start, 1),
+                       "peak_rss_mb": round(_peak.get(name, 0) / 2**20), "machine": machine,
+                       "measured": "tests (nbval re-execution)"} for name, start in _start.items()}
+    if worker:  # an xdist worker: leave its part for the controller
+        PARTS.mkdir(parents=True, exist_ok=True)
+        (PARTS / f"{worker}.json").write_text(json.dumps(measured))
+        return
+    for part in sorted(PARTS.glob("*.json")):
+        measured.update(json.loads(part.read_text()))
+        part.unlink()
+    if not measured:
+        return
     runtimes = json.loads(OUT.read_text()) if OUT.is_file() else {}
-    for name, start in _start.items():
-        runtimes[name] = {"wall_s": round(_end.get(name, start) - start, 1),
-                          "peak_rss_mb": round(_peak.get(name, 0) / 2**20), "machine": machine,
-                          "measured": "tests (nbval re-execution)"}
+    runtimes.update(measured)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(runtimes, indent=1, sort_keys=True) + "\n")
     print("\nnotebook run times (wall s, peak MiB):")
-    for name in sorted(_start):
+    for name in sorted(measured):
         print(f"  {name}: {runtimes[name]['wall_s']} s, {runtimes[name]['peak_rss_mb']} MiB")
