@@ -77,6 +77,4 @@ def colab_pins() -> dict[str, str]:
 # Notebooks not yet brought to the current template and pins. They are NOT validated: the template tests skip them
 # (shown by -rs) and `make test` leaves them out of nbval with a printed line. Keep this empty whenever possible.
 NOT_YET_VALIDATED = {
-    "12_case_3d_ct": "its 3D training cell exceeds nbval's 900 s cell timeout under TensorFlow 2.20 on this 2-core "
-                     "machine; the converted draft is in scripts/wip/12_case_3d_ct.ipynb (see the session note)",
 }

@@ -78,6 +78,9 @@ def test_run_seeds_and_record_results(tmp_path, monkeypatch):
     assert set(run) == {"seed", "test_auc", "test_acc", "val_auc", "train_seconds"}
     assert set(result["baseline_runs"][0]) == {"seed", "test_auc", "test_acc"}
     assert result["test_probs"].shape == (64, 2)
+    from sklearn.metrics import roc_auc_score  # the article CNN's seed-0 scores, for a paired test
+    base_auc = roc_auc_score(ds["test_labels"].ravel(), result["baseline_test_probs"][:, 1])
+    assert result["baseline_test_probs"].shape == (64, 2) and round(base_auc, 4) == result["baseline_runs"][0]["test_auc"]
     monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
     assert cases.record_results("toy", result, ds["test_labels"], "toy") is None  # nothing committed yet
     three = {**result, "runs": [dict(run, seed=s) for s in range(3)], "baseline_runs": result["baseline_runs"] * 3}
@@ -88,3 +91,26 @@ def test_run_seeds_and_record_results(tmp_path, monkeypatch):
     bad = {**result, "runs": [dict(run, test_auc=run["test_auc"] - 0.5)]}
     with pytest.raises(AssertionError):
         cases.record_results("toy", bad, ds["test_labels"], "toy")
+
+
+def test_check_seed0_and_paired_with_baseline(capsys):
+    committed = {"test_auc_mean": 0.90, "test_auc_sd": 0.002, "test_acc_mean": 0.85, "test_acc_sd": 0.004,
+                 "baseline_article_cnn": {"test_auc_mean": 0.80}}
+    result = {"runs": [{"test_auc": 0.905, "test_acc": 0.84}], "baseline_runs": [{"test_auc": 0.83}]}
+    cases.check_seed0(result, committed)
+    cases.check_seed0(result, None)  # nothing committed (Colab without results): nothing to check
+    for bad in ({"runs": [{"test_auc": 0.92, "test_acc": 0.84}]}, {"runs": [{"test_auc": 0.90, "test_acc": 0.82}]},
+                {"baseline_runs": [{"test_auc": 0.85}]}):
+        with pytest.raises(AssertionError):
+            cases.check_seed0({**result, **bad}, committed)
+    with pytest.raises(AssertionError):
+        cases.check_seed0(result, committed, baseline_tolerance=0.02)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    ours, theirs = y + rng.normal(0, 0.5, 300), y + rng.normal(0, 1.5, 300)
+    paired = cases.paired_with_baseline(y, ours, theirs)
+    assert paired["low"] > 0 and "test AUC minus the article CNN's" in capsys.readouterr().out
+    gap = {"test_auc_mean": 0.5 + paired["diff"], "baseline_article_cnn": {"test_auc_mean": 0.5}}
+    assert cases.paired_with_baseline(y, ours, theirs, gap)["diff"] == paired["diff"]
+    with pytest.raises(AssertionError):
+        cases.paired_with_baseline(y, ours, theirs, {**gap, "test_auc_mean": 0.6 + paired["diff"]})

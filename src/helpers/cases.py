@@ -139,7 +139,8 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
 
     Returns ``runs`` (seed, test_auc, test_acc, val_auc, train_seconds) for our model, ``baseline_runs`` (seed,
     test_auc, test_acc), and from the first seed the trained ``models`` and their ``histories`` (the first also as
-    ``model`` and ``history``) and the TTA class probabilities ``val_probs`` and ``test_probs`` (N, C).
+    ``model`` and ``history``), the TTA class probabilities ``val_probs`` and ``test_probs`` (N, C), and the
+    article CNN's ``baseline_test_probs`` (N, C) for a paired comparison on the same test images.
     """
     from .models import fit_article_cnn
     task = dataset.get("task", "binary-class")
@@ -148,7 +149,8 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
     out = {"runs": [], "baseline_runs": []}
     for seed in seeds:
         baseline, _ = fit_article_cnn(dataset, seed=seed)  # 5 epochs, batch 64, as the article
-        auc, acc = medmnist_auc_acc(task, y_test, baseline.predict(x_test, verbose=0))
+        baseline_probs = baseline.predict(x_test, verbose=0)
+        auc, acc = medmnist_auc_acc(task, y_test, baseline_probs)
         out["baseline_runs"].append({"seed": int(seed), "test_auc": round(auc, 4), "test_acc": round(acc, 4)})
         trained, seconds = [], 0.0
         for k in range(members):
@@ -165,7 +167,7 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
                             "val_auc": round(val_auc, 4), "train_seconds": round(seconds, 1)})
         if "model" not in out:
             out.update(model=model, history=history, val_probs=val_probs, test_probs=test_probs,
-                       models=ensemble, histories=[h.history for _, h in trained])
+                       models=ensemble, histories=[h.history for _, h in trained], baseline_test_probs=baseline_probs)
     return out
 
 
@@ -189,6 +191,37 @@ def record_results(name: str, result: dict, y_test, description: str, extra: dic
         print(f"wrote helpers/results/{name}.json from {len(runs)} seeds")
         return load_results(name)
     return compare_with_committed(name, runs[0]["test_auc"])
+
+
+def check_seed0(result: dict, committed: dict | None, baseline_tolerance: float = 0.04) -> None:
+    """Assert this run's seed 0 against the committed 3-seed results (nothing to check where there are none).
+
+    Our model: within 3 sd of the committed mean, at least 0.01 (AUC) and 0.02 (ACC), since three seeds estimate the
+    sd poorly and another CPU moves a run like a new seed. The article CNN's AUC: within ``baseline_tolerance``.
+    """
+    if committed is None:
+        return
+    run, base = result["runs"][0], result["baseline_runs"][0]
+    for key, floor in (("test_auc", 0.01), ("test_acc", 0.02)):
+        tolerance = max(3 * committed[f"{key}_sd"], floor)
+        assert abs(run[key] - committed[f"{key}_mean"]) <= tolerance, (key, run[key], committed[f"{key}_mean"])
+    expected = committed["baseline_article_cnn"]["test_auc_mean"]
+    assert abs(base["test_auc"] - expected) <= baseline_tolerance, ("article CNN test_auc", base["test_auc"], expected)
+
+
+def paired_with_baseline(y_test, score, baseline_score, committed: dict | None = None, metric=None,
+                         tolerance: float = 0.05, who: str = "our model's") -> dict:
+    """Paired bootstrap of seed 0's test AUC minus the article CNN's, on the same resampled test images; shown as a
+    sentence. Where ``committed`` exists, the difference must lie within ``tolerance`` of its 3-seed gap."""
+    from .book import md
+    from .metrics import paired_bootstrap
+    paired = paired_bootstrap(y_test, score, baseline_score, **({"metric": metric} if metric else {}))
+    md(f"Seed 0, paired bootstrap over the same resampled test images: {who} test AUC minus the article CNN's is "
+       f"{paired['diff']:.3f} (95 % interval {paired['low']:.3f} to {paired['high']:.3f}, p = {paired['p']:.3f}).")
+    if committed is not None:
+        gap = committed["test_auc_mean"] - committed["baseline_article_cnn"]["test_auc_mean"]
+        assert abs(paired["diff"] - gap) <= tolerance, (paired, "committed gap", gap)
+    return paired
 
 
 def benchmark_table(committed: dict | None, published: list[dict]):
