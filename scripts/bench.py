@@ -1,15 +1,19 @@
 """The benchmark: re-train every case-study model over 3 seeds, check the results, print them with times and memory.
 
-Usage: python scripts/bench.py [notebooks/07_case_tumour.ipynb ...]   (default: every case study)
+Usage: python scripts/bench.py [notebooks/07_case_tumour.ipynb ...]   (default: every case study, then 17 and 18)
 Each case-study notebook has a cell tagged `parameters` (``SEEDS = [0]`` for the book and CI). Here a copy runs with
 ``SEEDS = [0, 1, 2]``; in that mode the notebook writes ``src/helpers/results/<dataset>.json`` (package data, so a
 pip-installed ``helpers`` has them too). The committed notebook is not changed. Then every new results file is checked:
 its means and SDs (AUC and ACC, our model and the article-CNN baseline) must agree with its own runs, and must agree
 with the results committed before the bench within the seed-to-seed spread (``drift``). ``book/results.md`` is
 regenerated either way; the exit status is 1 when a check fails (``git diff src/helpers/results`` shows what moved).
+Chapters 17 and 18 (``HEADLINES``) run once with ``WRITE_RESULTS = True``: they write their headline numbers and fail
+when those moved from the committed ones by more than the tolerances their own check uses.
+Each results file records the wall time, the load average at the end and the git commit it was measured at.
 """
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +22,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from execute import KERNELSPEC, PeakMemory  # noqa: E402
@@ -27,7 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = results_page.RESULTS
 CASES = {"notebooks/07_case_tumour.ipynb": ["breastmnist"], "notebooks/08_case_chest.ipynb": ["pneumoniamnist"],
          "notebooks/09_case_ophthalmology.ipynb": ["retinamnist"], "notebooks/12_case_3d_ct.ipynb": ["adrenalmnist3d"]}
+HEADLINES = {"notebooks/17_segmentation.ipynb": ["segmentation"], "notebooks/18_generation.ipynb": ["generation"]}
 BENCH_SEEDS = "SEEDS = [0, 1, 2]  # set by scripts/bench.py\n"
+WRITE = ("WRITE_RESULTS = False", "WRITE_RESULTS = True  # set by scripts/bench.py")
 SUMMARY_KEYS = ("test_auc_mean", "test_auc_sd", "test_acc_mean", "test_acc_sd")
 
 
@@ -97,18 +104,32 @@ def run(notebook: str) -> dict:
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     if len(cells) != 1:
         raise SystemExit(f"{notebook}: needs exactly one cell tagged `parameters` (found {len(cells)})")
-    cells[0].source = BENCH_SEEDS
+    if notebook in HEADLINES:
+        if WRITE[0] not in cells[0].source:
+            raise SystemExit(f"{notebook}: its `parameters` cell has no `{WRITE[0]}`")
+        cells[0].source = cells[0].source.replace(*WRITE)
+    else:
+        cells[0].source = BENCH_SEEDS
     nb.metadata["kernelspec"] = KERNELSPEC
     client = NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    start = time.time()
+    start, failure = time.time(), None
     with client.setup_kernel():
         with PeakMemory(client.km.provisioner.process.pid) as memory:
             for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError as error:  # a headline check after writing: report it, keep the file
+                    failure = f"{notebook}: {error.ename}: {error.evalue}"
+                    break
     with tempfile.NamedTemporaryFile("w", suffix=".ipynb", delete=False) as f:  # for inspection after a bench
         nbformat.write(nb, f)
     wall = time.time() - start
-    for dataset in CASES[notebook]:
+    if failure and notebook not in HEADLINES:
+        raise SystemExit(failure)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "src", "notebooks"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
+    for dataset in (CASES | HEADLINES)[notebook]:
         out = RESULTS / f"{dataset}.json"
         if not out.is_file() or out.stat().st_mtime < start:
             raise SystemExit(f"{notebook} did not write {out}: is helpers installed from this clone (pip install -e .)?")
@@ -116,20 +137,22 @@ def run(notebook: str) -> dict:
         result["peak_rss_mb"] = round(memory.peak / 2**20)
         result["bench_wall_s"] = round(wall, 1)
         result["bench_load_average"] = round(os.getloadavg()[0], 1)  # other work on the machine inflates the times
+        result["bench_commit"] = commit.stdout.strip() + ("+changes" if dirty else "")
         out.write_text(json.dumps(result, indent=1) + "\n")
-    return {"wall_s": wall, "peak_rss_mb": memory.peak / 2**20, "executed_copy": f.name}
+    return {"wall_s": wall, "peak_rss_mb": memory.peak / 2**20, "executed_copy": f.name, "failure": failure}
 
 
 if __name__ == "__main__":
-    chosen = sys.argv[1:] or list(CASES)
-    committed = {d: json.loads((RESULTS / f"{d}.json").read_text()) for nb in chosen for d in CASES[nb]
+    chosen = sys.argv[1:] or list(CASES) + list(HEADLINES)
+    committed = {d: json.loads((RESULTS / f"{d}.json").read_text()) for nb in chosen for d in CASES.get(nb, [])
                  if (RESULTS / f"{d}.json").is_file()}
     problems = []
     for notebook in chosen:
         info = run(notebook)
         print(f"{notebook}: {info['wall_s']:.0f} s for 3 seeds, peak {info['peak_rss_mb']:.0f} MiB "
               f"(executed copy: {info['executed_copy']})")
-        for dataset in CASES[notebook]:
+        problems += [info["failure"]] if info["failure"] else []
+        for dataset in CASES.get(notebook, []):
             new = json.loads((RESULTS / f"{dataset}.json").read_text())
             problems += consistency_problems(new)
             problems += drift(committed[dataset], new) if dataset in committed else []

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from helpers import metrics
-from tests.book import ROOT
+from tests.book import ROOT, load, source
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402
@@ -89,3 +89,11 @@ def test_drift_flags_means_and_sds_beyond_the_seed_spread():
 def test_results_page_matches_the_files():
     page = (ROOT / "book" / "results.md").read_text()
     assert page == results_page.render(), "book/results.md is stale: run python scripts/results_page.py"
+
+
+@pytest.mark.parametrize("notebook", sorted(bench.HEADLINES))
+def test_bench_can_switch_each_headline_chapter_to_writing(notebook):
+    cells = [c for c in load(ROOT / notebook)["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(cells) == 1 and bench.WRITE[0] in source(cells[0])
+    for name in bench.HEADLINES[notebook]:
+        assert (RESULTS / f"{name}.json").is_file()

@@ -133,3 +133,6 @@ def test_headlines_write_and_compare(tmp_path, monkeypatch):
     assert headlines.record("toy", {"dice": [0.705, 0.655, 0.745], "n": 10}, {"dice": 0.01}) == written
     with pytest.raises(AssertionError, match="dice"):
         headlines.record("toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, {"dice": 0.01})
+    with pytest.raises(AssertionError, match="moved"):  # a benchmark re-run writes, then says what moved
+        headlines.record("toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, {"dice": 0.01}, write=True)
+    assert json.loads((tmp_path / "toy.json").read_text())["dice"] == [0.8, 0.75, 0.85]
