@@ -67,6 +67,8 @@ def pytest_sessionfinish(session):
     _sampler.stop.set()
     worker = getattr(session.config, "workerinput", {}).get("workerid")
     machine = f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
+    if worker:  # the page badge says so: a notebook sharing the CPU runs slower than alone
+        machine += f", {session.config.workerinput.get('workercount', 2)} notebooks at a time"
     measured = {name: {"wall_s": round(_end.get(name, start) - start, 1),
                        "peak_rss_mb": round(_peak.get(name, 0) / 2**20), "machine": machine,
                        "measured": "tests (nbval re-execution)"} for name, start in _start.items()}
