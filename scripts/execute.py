@@ -4,7 +4,8 @@ Usage: python scripts/execute.py notebooks/05_training.ipynb [...]
 Each notebook runs in a fresh kernel from its own folder; wall time and the kernel's peak resident memory are stored
 in the notebook's metadata (``medimg.runtime``) for the page badge, and the wall time is written into the first
 cell's "**Runtime:** about N s" statement. ``--from-runtimes _build/runtimes.json`` stores instead the times that a
-quiet `make test` measured while it re-executed the notebooks, without executing them again. A failing cell stops with its error.
+`make nbval JOBS=0` measured on a quiet machine while it re-executed the notebooks one at a time, without executing
+them again. A failing cell stops with its error.
 """
 import os
 import platform
@@ -87,7 +88,7 @@ def store_measurement(path: Path, runtime: dict) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if sys.argv[1:2] == ["--from-runtimes"]:  # execute.py --from-runtimes _build/runtimes.json (after a quiet make test)
+    if sys.argv[1:2] == ["--from-runtimes"]:  # after a quiet `make nbval JOBS=0`
         import json
         for name, runtime in json.loads(Path(sys.argv[2]).read_text()).items():
             store_measurement(Path(name), runtime)
