@@ -149,7 +149,7 @@ if __name__ == "__main__":
     problems = []
     for notebook in chosen:
         info = run(notebook)
-        print(f"{notebook}: {info['wall_s']:.0f} s for 3 seeds, peak {info['peak_rss_mb']:.0f} MiB "
+        print(f"{notebook}: {info['wall_s']:.0f} s{' for 3 seeds' if notebook in CASES else ''}, peak {info['peak_rss_mb']:.0f} MiB "
               f"(executed copy: {info['executed_copy']})")
         problems += [info["failure"]] if info["failure"] else []
         for dataset in CASES.get(notebook, []):
