@@ -46,6 +46,12 @@ def stored(cell) -> dict:
     return {k: "".join(v) if isinstance(v, list) else v for k, v in data.items()}
 
 
+def is_stale(cell, fresh: dict) -> bool:
+    """True when the cell's stored output differs from the freshly rendered source."""
+    old = stored(cell)
+    return {k: old.get(k) for k in fresh} != fresh
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fix", action="store_true", help="rewrite stale outputs in place")
@@ -56,8 +62,7 @@ def main() -> int:
         notebook = json.loads(path.read_text())
         changed = False
         for cell, fresh in shown_sources(notebook):
-            old = stored(cell)
-            if {k: old.get(k) for k in fresh} != fresh:
+            if is_stale(cell, fresh):
                 stale += 1
                 print(f"{path.name}: stale source shown by {''.join(cell['source']).strip().splitlines()[-1]}")
                 if args.fix:

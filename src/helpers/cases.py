@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers
+from sklearn.metrics import roc_auc_score
 
 from .data import to_float
 from .metrics import medmnist_auc_acc
@@ -209,13 +210,13 @@ def check_seed0(result: dict, committed: dict | None, baseline_tolerance: float 
     assert abs(base["test_auc"] - expected) <= baseline_tolerance, ("article CNN test_auc", base["test_auc"], expected)
 
 
-def paired_with_baseline(y_test, score, baseline_score, committed: dict | None = None, metric=None,
+def paired_with_baseline(y_test, score, baseline_score, committed: dict | None = None, metric=roc_auc_score,
                          tolerance: float = 0.05, who: str = "our model's") -> dict:
     """Paired bootstrap of seed 0's test AUC minus the article CNN's, on the same resampled test images; shown as a
     sentence. Where ``committed`` exists, the difference must lie within ``tolerance`` of its 3-seed gap."""
     from .book import md
     from .metrics import paired_bootstrap
-    paired = paired_bootstrap(y_test, score, baseline_score, **({"metric": metric} if metric else {}))
+    paired = paired_bootstrap(y_test, score, baseline_score, metric=metric)
     md(f"Seed 0, paired bootstrap over the same resampled test images: {who} test AUC minus the article CNN's is "
        f"{paired['diff']:.3f} (95 % interval {paired['low']:.3f} to {paired['high']:.3f}, p = {paired['p']:.3f}).")
     if committed is not None:
