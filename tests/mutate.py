@@ -108,6 +108,16 @@ MUTATIONS = [
     ("identifier scan: pydicom header dump missed", "privacy.py",
      'rf"(?<!\\w)(?<!of )(?:{_HUMAN})[ \\t]+[A-Z]{{2}}:', 'rf"NEVER(?:{_HUMAN})[ \\t]+[A-Z]{{2}}:',
      ["tests/test_privacy.py", "-k", "find_identifiers"]),
+    ("selection: the best candidate wins, ties ignored", "selection.py",
+     'if c["val_auc_mean"] >= best - margin)', 'if c["val_auc_mean"] >= best)',
+     ["tests/test_selection.py", "-k", "choose or run_scores"]),
+    ("selection: the test split handed to the candidates", "selection.py",
+     'if not k.startswith("test")}', "}", ["tests/test_selection.py", "-k", "without_test"]),
+    ("selection: a log made with other candidates accepted", "selection.py",
+     "if logged != _plain(candidates):", "if False:", ["tests/test_selection.py", "-k", "refuses"]),
+    ("clean-subset AUC: all test images scored", "cases.py",
+     "medmnist_auc_acc(task, y_test[clean], test_probs[clean])", "medmnist_auc_acc(task, y_test, test_probs)",
+     ["tests/test_cases.py", "-k", "clean"]),
 ]
 
 

@@ -70,15 +70,23 @@ def test_predict_tta_averages_flipped_views():
 def test_run_seeds_and_record_results(tmp_path, monkeypatch):
     from helpers import metrics
     ds = _toy_dataset()
+    # 16 test images copy a training image but carry the other label: the clean subset leaves them out
+    ds["test_images"][:16] = ds["train_images"][:16]
+    ds["test_labels"][:16] = 1 - ds["train_labels"][:16]
     build = (lambda: cases.case_cnn(filters=(8,), convs_per_stage=1))
     result = cases.run_seeds(ds, [0], build, {"epochs": 2, "batch_size": 32}, members=2)
     run = result["runs"][0]
     assert len(result["models"]) == 2 and result["model"] is result["models"][0]
     assert len(result["histories"]) == 2 and "val_auc" in result["histories"][1]
-    assert set(run) == {"seed", "test_auc", "test_acc", "val_auc", "train_seconds"}
+    assert set(run) == {"seed", "test_auc", "test_acc", "test_auc_clean", "val_auc", "train_seconds"}
+    clean = result["clean_test_mask"]
+    assert not clean[:16].any() and clean[16:].all()
+    y, p = ds["test_labels"].ravel(), result["test_probs"][:, 1]
+    from sklearn.metrics import roc_auc_score
+    assert run["test_auc_clean"] == round(roc_auc_score(y[clean], p[clean]), 4) != run["test_auc"]
     assert set(result["baseline_runs"][0]) == {"seed", "test_auc", "test_acc"}
     assert result["test_probs"].shape == (64, 2)
-    from sklearn.metrics import roc_auc_score  # the article CNN's seed-0 scores, for a paired test
+    # the article CNN's seed-0 scores, for a paired test
     base_auc = roc_auc_score(ds["test_labels"].ravel(), result["baseline_test_probs"][:, 1])
     assert result["baseline_test_probs"].shape == (64, 2) and round(base_auc, 4) == result["baseline_runs"][0]["test_auc"]
     monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
@@ -88,7 +96,7 @@ def test_run_seeds_and_record_results(tmp_path, monkeypatch):
     assert saved["model"] == "toy model" and len(saved["bootstrap_auc_ci95"]) == 2
     assert json.loads((tmp_path / "toy.json").read_text())["runs"][0]["test_auc"] == run["test_auc"]
     assert cases.record_results("toy", result, ds["test_labels"], "toy")["dataset"] == "toy"  # compared and passed
-    bad = {**result, "runs": [dict(run, test_auc=run["test_auc"] - 0.5)]}
+    bad = {**result, "runs": [dict(run, test_auc=run["test_auc"] - 0.5)]}  # beyond 3 sd (0 here) and 0.01
     with pytest.raises(AssertionError):
         cases.record_results("toy", bad, ds["test_labels"], "toy")
 
@@ -114,3 +122,13 @@ def test_check_seed0_and_paired_with_baseline(capsys):
     assert cases.paired_with_baseline(y, ours, theirs, gap)["diff"] == paired["diff"]
     with pytest.raises(AssertionError):
         cases.paired_with_baseline(y, ours, theirs, {**gap, "test_auc_mean": 0.6 + paired["diff"]})
+
+
+def test_validation_scores_never_reads_the_test_split():
+    from helpers import selection
+    ds = _toy_dataset()
+    recipe = {"build": {"filters": [8, 16], "convs_per_stage": 1}, "augment": None,
+              "train": {"epochs": 4, "batch_size": 16}, "tta": [], "members": 1}
+    scores = cases.validation_scores(selection.without_test(ds), recipe, seed=0)
+    assert set(scores) == {"val_auc", "val_acc", "val_auc_all"} and scores["val_auc"] > 0.9
+    assert cases.build_recipe({**recipe, "augment": {"flip": None}}).get_layer("augment") is not None

@@ -63,6 +63,11 @@ def test_clean_test_mask_drops_both_copies(planted):
     assert not mask[0] and not mask[1] and mask[2:].all()
 
 
+def test_clean_validation_mask_drops_the_copy_of_a_training_image(planted):
+    mask = leakage.clean_validation_mask(planted)
+    assert mask.shape == (10,) and not mask[2] and mask.sum() == 9
+
+
 def test_exact_duplicates_compare_bytes(planted):
     found = leakage.exact_duplicates(planted["test_images"], planted["train_images"])
     assert found.tolist() == [True] + [False] * 11

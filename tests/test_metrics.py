@@ -169,23 +169,47 @@ def test_compare_with_committed_checks_both_sides(tmp_path, monkeypatch, capsys,
     _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.85},
                                        {"seed": 2, "test_auc": 0.95}])
     if passes:
-        assert metrics.compare_with_committed("toy", 0.90 + delta)["dataset"] == "toy"
+        assert metrics.compare_with_committed("toy", 0.90 + delta, 0.01)["dataset"] == "toy"
         assert "committed 0.9000" in capsys.readouterr().out
     else:
         with pytest.raises(AssertionError, match="differs from 0.9000"):
-            metrics.compare_with_committed("toy", 0.90 + delta)
+            metrics.compare_with_committed("toy", 0.90 + delta, 0.01)
 
 
 def test_compare_with_committed_uses_the_seed_0_run_wherever_it_is(tmp_path, monkeypatch):
     _committed(tmp_path, monkeypatch, [{"seed": 2, "test_auc": 0.80}, {"seed": 0, "test_auc": 0.90},
                                        {"seed": 1, "test_auc": 0.70}])
-    assert metrics.compare_with_committed("toy", 0.90) is not None
+    assert metrics.compare_with_committed("toy", 0.90, 0.01) is not None
     for other in (0.80, 0.70):  # the first or the last run is not seed 0
         with pytest.raises(AssertionError):
-            metrics.compare_with_committed("toy", other)
+            metrics.compare_with_committed("toy", other, 0.01)
     _committed(tmp_path, monkeypatch, [{"seed": 1, "test_auc": 0.90}, {"seed": 2, "test_auc": 0.90}])
     with pytest.raises(AssertionError, match="0 runs with seed 0"):
         metrics.compare_with_committed("toy", 0.90)
+
+
+@pytest.mark.parametrize("auc, passes", [(0.929, True), (0.871, True), (0.931, False), (0.869, False)])
+def test_compare_with_committed_default_tolerance_is_three_sds(tmp_path, monkeypatch, auc, passes):
+    """sd of (0.89, 0.90, 0.91) is 0.01, so seed 0 (0.90) may move by 0.03 either way, as another CPU moves it."""
+    _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.89},
+                                       {"seed": 2, "test_auc": 0.91}])
+    if passes:
+        assert metrics.compare_with_committed("toy", auc) is not None
+    else:
+        with pytest.raises(AssertionError):
+            metrics.compare_with_committed("toy", auc)
+    _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.90}])
+    with pytest.raises(AssertionError):  # no spread: the floor of 0.01 applies
+        metrics.compare_with_committed("toy", 0.915)
+
+
+def test_save_results_summarises_the_clean_subset_auc(tmp_path, monkeypatch):
+    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
+    runs = [{"seed": s, "test_auc": 0.9, "test_acc": 0.8, "train_seconds": 1.0, "test_auc_clean": v}
+            for s, v in enumerate((0.91, 0.93, 0.95))]
+    metrics.save_results("toy", runs)
+    out = metrics.load_results("toy")
+    assert out["test_auc_clean_mean"] == 0.93 and out["test_auc_clean_sd"] == 0.02
 
 
 def test_compare_with_committed_without_results(tmp_path, monkeypatch, capsys):

@@ -97,3 +97,18 @@ def test_bench_can_switch_each_headline_chapter_to_writing(notebook):
     assert len(cells) == 1 and bench.WRITE[0] in source(cells[0])
     for name in bench.HEADLINES[notebook]:
         assert (RESULTS / f"{name}.json").is_file()
+
+
+@pytest.mark.parametrize("notebook", sorted(bench.CASES))
+def test_each_case_study_can_be_benched_and_reselected(notebook):
+    """One `parameters` cell with the line bench.py rewrites and the flag select_recipes.py sets; one `selection`
+    cell, and the committed log of that dataset's selection."""
+    import select_recipes
+    cells = load(ROOT / notebook)["cells"]
+    params = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
+    assert len(params) == 1 and select_recipes.FLAG[0] in source(params[0])
+    assert len(re.findall(r"^SEEDS = \[0\]", source(params[0]), flags=re.M)) == 1
+    assert sum("selection" in c["metadata"].get("tags", []) for c in cells) == 1
+    assert notebook in select_recipes.NOTEBOOKS
+    for name in bench.CASES[notebook]:
+        assert (RESULTS / "selection" / f"{name}.json").is_file()

@@ -16,6 +16,7 @@ from keras import layers
 from sklearn.metrics import roc_auc_score
 
 from .data import to_float
+from .leakage import clean_test_mask, clean_validation_mask
 from .metrics import medmnist_auc_acc
 
 
@@ -131,6 +132,47 @@ def predict_tta(model, images, flips=("horizontal",), batch_size: int = 512) -> 
     return np.mean([m.predict(v, batch_size=batch_size, verbose=0) for m in models for v in views], axis=0)
 
 
+def build_recipe(recipe: dict, input_shape=(28, 28, 1), n_classes: int = 2) -> keras.Model:
+    """``case_cnn`` as a recipe says: ``recipe["build"]`` (case_cnn's arguments) and ``recipe["augment"]``
+    (augmenter's arguments, or None for no augmentation)."""
+    augment = augmenter(**recipe["augment"]) if recipe.get("augment") else None
+    return case_cnn(input_shape=input_shape, n_classes=n_classes, augment=augment, **recipe["build"])
+
+
+def validation_scores(dataset: dict, recipe: dict, seed: int) -> dict:
+    """Train ``recipe`` with ``seed`` and score it on the validation split only: {val_auc, val_acc, val_auc_all}.
+
+    ``val_auc`` and ``val_acc`` count the validation images with no near-copy in training
+    (``leakage.clean_validation_mask``); ``val_auc_all`` counts every validation image.
+
+    A recipe holds ``build`` and ``augment`` (see ``build_recipe``), ``train`` (train_case_model's arguments), ``tta``
+    (flips for predict_tta) and ``members`` (ensemble size; member k uses seed ``1000 * seed + k``, as ``run_seeds``
+    does). This is the selection step of chapters 07 and 08 (``helpers.selection``); pass the dataset through
+    ``selection.without_test``.
+    """
+    x_val, y_val = to_float(dataset["val_images"]), dataset["val_labels"].ravel()
+    n_classes = len(dataset.get("label_names", (0, 1)))
+    members = []
+    for k in range(recipe.get("members", 1)):
+        keras.utils.set_random_seed(1000 * seed + k)
+        model = build_recipe(recipe, x_val.shape[1:], n_classes)
+        members.append(train_case_model(model, dataset, seed=1000 * seed + k, **recipe["train"])[0])
+    probs = predict_tta(members, x_val, recipe.get("tta", ()))
+    task, clean = dataset.get("task", "binary-class"), clean_validation_mask(dataset)
+    auc, acc = medmnist_auc_acc(task, y_val[clean], probs[clean])
+    return {"val_auc": auc, "val_acc": acc, "val_auc_all": medmnist_auc_acc(task, y_val, probs)[0]}
+
+
+def select_recipe(name: str, dataset: dict, candidates: dict, rerun: bool = False) -> dict:
+    """The selection protocol (``helpers.selection``) for case_cnn recipes: with ``rerun`` train every candidate
+    with the selection seeds and score it on ``dataset``'s validation split only (``validation_scores``), writing
+    the log; otherwise read the committed log. Returns the log; ``candidates[log["chosen"]]`` is the recipe."""
+    from . import selection
+    hidden, clean = selection.without_test(dataset), clean_validation_mask(dataset)
+    print(f"validation images scored: {clean.sum()} of {len(clean)} (the others nearly copy a training image)")
+    return selection.run_or_load(name, candidates, lambda recipe, seed: validation_scores(hidden, recipe, seed), rerun)
+
+
 def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, flips=("horizontal",),
               members: int = 1) -> dict:
     """Per seed: train the article's CNN (baseline) and ``build()`` with ``train_case_model``; score both on test once.
@@ -138,8 +180,9 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
     With ``members > 1`` our model is a small ensemble: ``members`` copies trained from seeds ``1000 * seed + k``
     whose probabilities are averaged; ``train_seconds`` is their total training time.
 
-    Returns ``runs`` (seed, test_auc, test_acc, val_auc, train_seconds) for our model, ``baseline_runs`` (seed,
-    test_auc, test_acc), and from the first seed the trained ``models`` and their ``histories`` (the first also as
+    Returns ``runs`` (seed, test_auc, test_acc, test_auc_clean, val_auc, train_seconds) for our model, where
+    ``test_auc_clean`` is the AUC on the test images with no near-copy in training or validation
+    (``clean_test_mask``, also returned), ``baseline_runs`` (seed, test_auc, test_acc), and from the first seed the trained ``models`` and their ``histories`` (the first also as
     ``model`` and ``history``), the TTA class probabilities ``val_probs`` and ``test_probs`` (N, C), and the
     article CNN's ``baseline_test_probs`` (N, C) for a paired comparison on the same test images.
     """
@@ -147,7 +190,8 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
     task = dataset.get("task", "binary-class")
     x_val, y_val = to_float(dataset["val_images"]), dataset["val_labels"].ravel()
     x_test, y_test = to_float(dataset["test_images"]), dataset["test_labels"].ravel()
-    out = {"runs": [], "baseline_runs": []}
+    clean = clean_test_mask(dataset)  # test images with no near-copy in training or validation
+    out = {"runs": [], "baseline_runs": [], "clean_test_mask": clean}
     for seed in seeds:
         baseline, _ = fit_article_cnn(dataset, seed=seed)  # 5 epochs, batch 64, as the article
         baseline_probs = baseline.predict(x_test, verbose=0)
@@ -164,8 +208,10 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
         model, history = trained[0]
         val_auc, _ = medmnist_auc_acc(task, y_val, val_probs)
         auc, acc = medmnist_auc_acc(task, y_test, test_probs)  # the only look at the test split
+        auc_clean, _ = medmnist_auc_acc(task, y_test[clean], test_probs[clean])
         out["runs"].append({"seed": int(seed), "test_auc": round(auc, 4), "test_acc": round(acc, 4),
-                            "val_auc": round(val_auc, 4), "train_seconds": round(seconds, 1)})
+                            "test_auc_clean": round(auc_clean, 4), "val_auc": round(val_auc, 4),
+                            "train_seconds": round(seconds, 1)})
         if "model" not in out:
             out.update(model=model, history=history, val_probs=val_probs, test_probs=test_probs,
                        models=ensemble, histories=[h.history for _, h in trained], baseline_test_probs=baseline_probs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .plots import window
+from .plots import WINDOWS, window
 
 
 def display_image(image: np.ndarray, meta: dict, percentiles=(0.5, 99.5)) -> np.ndarray:
@@ -27,8 +27,13 @@ def display_image(image: np.ndarray, meta: dict, percentiles=(0.5, 99.5)) -> np.
     return 1.0 - out if meta.get("PhotometricInterpretation") == "MONOCHROME1" else out
 
 
-def ortho_views(hu: np.ndarray, spacing_mm, level: float = 40, width: float = 400, index=None, axes=None):
-    """Axial, coronal and sagittal slices through ``index`` (default: the centre) with true aspect ratios."""
+def ortho_views(hu: np.ndarray, spacing_mm, level: float | None = None, width: float | None = None, index=None,
+                axes=None):
+    """Axial, coronal and sagittal slices through ``index`` (default: the centre) with true aspect ratios.
+
+    The window defaults to the book's soft-tissue preset, ``plots.WINDOWS["soft tissue"]``."""
+    if level is None or width is None:
+        level, width = WINDOWS["soft tissue"]
     dz, dy, dx = spacing_mm
     k, i, j = index if index is not None else (s // 2 for s in hu.shape)
     if axes is None:

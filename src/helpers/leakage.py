@@ -83,11 +83,23 @@ def audit(dataset: dict, threshold: float = 0.99, loose: float = 0.98) -> list[d
     return rows
 
 
+def clean_mask(dataset: dict, split: str, against=("train",), threshold: float = 0.99) -> np.ndarray:
+    """(N,) bool over ``split``'s images: those with no exact or near-duplicate (r > threshold) in ``against``."""
+    images, centre = dataset[f"{split}_images"], training_mean(dataset)
+    keep = np.ones(len(images), bool)
+    for other in against:
+        best, _ = nearest_correlation(images, dataset[f"{other}_images"], centre)
+        keep &= (best <= threshold) & ~exact_duplicates(images, dataset[f"{other}_images"])
+    return keep
+
+
 def clean_test_mask(dataset: dict, threshold: float = 0.99) -> np.ndarray:
     """(N_test,) bool: test images with no exact or near-duplicate (r > threshold) in training or validation."""
-    test, centre = dataset["test_images"], training_mean(dataset)
-    keep = np.ones(len(test), bool)
-    for split in ("train", "val"):
-        best, _ = nearest_correlation(test, dataset[f"{split}_images"], centre)
-        keep &= (best <= threshold) & ~exact_duplicates(test, dataset[f"{split}_images"])
-    return keep
+    return clean_mask(dataset, "test", ("train", "val"), threshold)
+
+
+def clean_validation_mask(dataset: dict, threshold: float = 0.99) -> np.ndarray:
+    """(N_val,) bool: validation images with no exact or near-duplicate (r > threshold) in training.
+
+    Recipe selection scores on these: a near-copy of a training image rewards memorising, not generalising."""
+    return clean_mask(dataset, "val", ("train",), threshold)
