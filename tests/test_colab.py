@@ -87,13 +87,15 @@ def test_git_install_into_a_fresh_environment(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     check = ("import helpers, helpers.data as d, helpers.metrics as m; print(helpers.__file__); "
              "print(len(d.REGISTRY)); print(d.path('ct_small').name); "
-             "print(sorted(k for k in ('breastmnist', 'pneumoniamnist') if m.load_results(k)))")
+             "print(sorted(k for k in ('breastmnist', 'pneumoniamnist') if m.load_results(k))); "
+             "import helpers.selection as s; print(s.load('pneumoniamnist')['dataset'])")
     out = subprocess.run([str(python), "-c", check], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
-    file, count, ct, results = out.stdout.splitlines()
+    file, count, ct, results, selection_log = out.stdout.splitlines()
     assert file.startswith(str(venv)) and "site-packages" in file, "helpers was not imported from the fresh venv"
     assert int(count) == len(helpers.data.REGISTRY) and ct == "CT_small.dcm"
     assert results == "['breastmnist', 'pneumoniamnist']", "the committed results did not come with the package"
+    assert selection_log == "pneumoniamnist", "the selection logs did not come with the package"
 
 
 def imported_distributions() -> set[str]:
