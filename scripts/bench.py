@@ -10,7 +10,8 @@ regenerated either way; the exit status is 1 when a check fails (``git diff src/
 Chapters 17 and 18 (``HEADLINES``) run once with ``WRITE_RESULTS = True``: they write their headline numbers and fail
 when those moved from the committed ones by more than the tolerances their own check uses. A cell that fails does not
 stop a notebook: every failure is reported (and the exit status is 1), and the files written are kept.
-Each results file records the wall time, the load average at the end and the git commit it was measured at.
+Each results file records the wall time, the load average before and at the end (the latter counts the notebook's own
+threads) and the git commit it was measured at (``+changes`` when src/ or notebooks/ held uncommitted edits).
 """
 import json
 import os
@@ -117,7 +118,7 @@ def run(notebook: str) -> dict:
         cells[0].source = source
     nb.metadata["kernelspec"] = KERNELSPEC
     client = NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    start, failures = time.time(), []
+    start, failures, load_before = time.time(), [], round(os.getloadavg()[0], 1)
     with client.setup_kernel():
         with PeakMemory(client.km.provisioner.process.pid) as memory:
             for index, cell in enumerate(nb.cells):
@@ -130,8 +131,8 @@ def run(notebook: str) -> dict:
     wall = time.time() - start
     failure = "; ".join(failures) or None
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "src", "notebooks"], cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "src", "notebooks", ":(exclude)src/helpers/results"],
+                           cwd=ROOT, capture_output=True, text=True).stdout.strip()  # not the files the bench writes
     for dataset in (CASES | HEADLINES)[notebook]:
         out = RESULTS / f"{dataset}.json"
         if not out.is_file() or out.stat().st_mtime < start:
@@ -140,7 +141,8 @@ def run(notebook: str) -> dict:
         result = json.loads(out.read_text())
         result["peak_rss_mb"] = round(memory.peak / 2**20)
         result["bench_wall_s"] = round(wall, 1)
-        result["bench_load_average"] = round(os.getloadavg()[0], 1)  # other work on the machine inflates the times
+        result["bench_load_average"] = round(os.getloadavg()[0], 1)  # includes this notebook's own threads
+        result["bench_load_average_before"] = load_before  # other work on the machine inflates the times
         result["bench_commit"] = commit.stdout.strip() + ("+changes" if dirty else "")
         out.write_text(json.dumps(result, indent=1) + "\n")
     return {"wall_s": wall, "peak_rss_mb": memory.peak / 2**20, "executed_copy": f.name, "failure": failure}

@@ -116,6 +116,10 @@ def _selection_lines() -> list[str]:
             per_seed = ", ".join(f"{r['val_auc']:.3f}" for r in c["runs"])
             lines.append(f"| {c['name']} | {per_seed} | {c['val_auc_mean']:.3f} | "
                          f"{'yes' if c['name'] == log['chosen'] else ''} |")
+        for earlier in sorted((RESULTS / "selection").glob(f"{name}.*.json")):
+            old = json.loads(earlier.read_text())
+            lines += ["", f"An earlier run is kept in `{earlier.name}` ({old.get('note', 'no note')}); it chose "
+                         f"*{old['chosen']}*."]
         lines.append("")
     return lines
 
@@ -153,12 +157,12 @@ def _beyond_lines() -> list[str]:
 def _bench_time() -> str:
     files = [json.loads(f.read_text()) for f in sorted(RESULTS.glob("*mnist*.json"))]
     walls = [r.get("bench_wall_s") for r in files]
-    if walls and all(isinstance(w, (int, float)) for w in walls):
-        loads = [r.get("bench_load_average") for r in files]
-        quiet = all(isinstance(x, (int, float)) and x <= 1.5 for x in loads)
-        return (f"the last run took {sum(walls) / 60:.0f} min on 2 cores"
-                + ("" if quiet else ", timed while other work shared the cores, so an idle machine needs less"))
-    return "its duration has not been measured on a quiet machine yet"
+    loads = [r.get("bench_load_average") for r in files]
+    if walls and all(isinstance(w, (int, float)) for w in walls + loads):
+        return (f"the case studies took {sum(walls) / 60:.0f} min on 2 cores in the last run; the 1-minute load "
+                f"average at the end of each notebook was {min(loads)}–{max(loads)}, which counts the benchmark's own "
+                "TensorFlow threads on both cores")
+    return "its duration has not been measured with the load recorded yet"
 
 
 def render() -> str:
@@ -220,8 +224,8 @@ def render() -> str:
         f"tried. To reproduce: `make bench` ({_bench_time()}).", "",
         "## How each recipe was chosen", "",
         "The same protocol in every case study (`helpers.selection`): the candidate recipes are listed simplest "
-        "first; each is trained with the selection seeds and scored on the validation split only (the training code "
-        "receives the data without its test split); the highest mean validation AUC wins, except that a simpler "
+        "first; each is trained with the selection seeds and scored on the validation split only, on its images "
+        "with no near-copy in training (the training code receives the data without its test split); the highest mean validation AUC wins, except that a simpler "
         "candidate within 0.01 of the best counts as tied and wins. The chosen recipe then meets the test split once "
         "per seed, in `make bench`. The logs are `src/helpers/results/selection/*.json`; `scripts/select_recipes.py` "
         "re-runs them. The last candidate of each list is the recipe first explored with test numbers in view.", "",
