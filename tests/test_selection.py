@@ -75,6 +75,7 @@ def test_without_test_hides_the_test_split():
 def test_committed_selection_logs_are_validation_only_and_follow_the_rule(name):
     log = selection.load(name)
     assert log["chosen"] == selection.choose(log["candidates"], log["margin"])
+    assert log["rule"] == selection.rule(log["margin"])
     assert log["seeds"] == list(selection.SEEDS) and log["commit"] != "unknown"
     for c in log["candidates"]:
         assert [r["seed"] for r in c["runs"]] == log["seeds"]

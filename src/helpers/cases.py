@@ -139,11 +139,11 @@ def build_recipe(recipe: dict, input_shape=(28, 28, 1), n_classes: int = 2) -> k
     return case_cnn(input_shape=input_shape, n_classes=n_classes, augment=augment, **recipe["build"])
 
 
-def validation_scores(dataset: dict, recipe: dict, seed: int) -> dict:
+def validation_scores(dataset: dict, recipe: dict, seed: int, clean=None) -> dict:
     """Train ``recipe`` with ``seed`` and score it on the validation split only: {val_auc, val_acc, val_auc_all}.
 
-    ``val_auc`` and ``val_acc`` count the validation images with no near-copy in training
-    (``leakage.clean_validation_mask``); ``val_auc_all`` counts every validation image.
+    ``val_auc`` and ``val_acc`` count the validation images with no near-copy in training (``clean``, by default
+    ``leakage.clean_validation_mask(dataset)``); ``val_auc_all`` counts every validation image.
 
     A recipe holds ``build`` and ``augment`` (see ``build_recipe``), ``train`` (train_case_model's arguments), ``tta``
     (flips for predict_tta) and ``members`` (ensemble size; member k uses seed ``1000 * seed + k``, as ``run_seeds``
@@ -158,7 +158,8 @@ def validation_scores(dataset: dict, recipe: dict, seed: int) -> dict:
         model = build_recipe(recipe, x_val.shape[1:], n_classes)
         members.append(train_case_model(model, dataset, seed=1000 * seed + k, **recipe["train"])[0])
     probs = predict_tta(members, x_val, recipe.get("tta", ()))
-    task, clean = dataset.get("task", "binary-class"), clean_validation_mask(dataset)
+    task = dataset.get("task", "binary-class")
+    clean = clean_validation_mask(dataset) if clean is None else clean
     auc, acc = medmnist_auc_acc(task, y_val[clean], probs[clean])
     return {"val_auc": auc, "val_acc": acc, "val_auc_all": medmnist_auc_acc(task, y_val, probs)[0]}
 
@@ -170,7 +171,8 @@ def select_recipe(name: str, dataset: dict, candidates: dict, rerun: bool = Fals
     from . import selection
     hidden, clean = selection.without_test(dataset), clean_validation_mask(dataset)
     print(f"validation images scored: {clean.sum()} of {len(clean)} (the others nearly copy a training image)")
-    return selection.run_or_load(name, candidates, lambda recipe, seed: validation_scores(hidden, recipe, seed), rerun)
+    return selection.run_or_load(name, candidates, lambda recipe, seed: validation_scores(hidden, recipe, seed, clean),
+                                 rerun)
 
 
 def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, flips=("horizontal",),

@@ -6,7 +6,7 @@ The protocol the four case studies (chapters 07, 08, 09 and 12) share:
 2. Train every candidate with every selection seed and score it on the **validation** split, on the images with
    no near-copy in training (``leakage.clean_validation_mask``): a near-copy rewards memorising. The function that
    does this receives the dataset through ``without_test``, so reading a test key raises a KeyError.
-3. Choose by ``RULE``: the highest mean validation AUC (``val_auc``, on those images). Candidates within ``MARGIN``
+3. Choose by the rule (``rule()``): the highest mean validation AUC (``val_auc``, on those images). Candidates within ``MARGIN``
    of the best count as tied, and among them the one listed first (the simplest) wins.
 4. Train the chosen recipe once per seed and evaluate it on the test split at the end (the chapter does this).
 
@@ -29,8 +29,16 @@ from .metrics import RESULTS_DIR
 SELECTION_DIR = RESULTS_DIR / "selection"
 SEEDS = (0, 1)
 MARGIN = 0.01
-RULE = (f"highest mean validation AUC (validation images with no near-copy in training) over the selection seeds; "
-        f"candidates within {MARGIN} of the best count as tied, and the first of them in the list (the simplest) wins")
+
+
+def rule(margin: float = MARGIN) -> str:
+    """The selection rule in words, as every log states it."""
+    return (f"highest mean validation AUC (validation images with no near-copy in training) over the selection "
+            f"seeds; candidates within {margin} of the best count as tied, and the first of them in the list (the "
+            "simplest) wins")
+
+
+RULE = rule()
 
 
 def without_test(dataset: dict) -> dict:
@@ -76,7 +84,7 @@ def run(name: str, candidates: dict, evaluate, seeds=SEEDS, margin: float = MARG
         mean = float(np.mean([r["val_auc"] for r in runs]))
         rows.append({"name": label, "config": _plain(config), "runs": runs, "val_auc_mean": round(mean, 4)})
         print(f"{label}: validation AUC {[r['val_auc'] for r in runs]}, mean {mean:.4f}")
-    return {"dataset": name, "rule": RULE.replace(str(MARGIN), str(margin)), "margin": margin,
+    return {"dataset": name, "rule": rule(margin), "margin": margin,
             "seeds": [int(s) for s in seeds], "candidates": rows, "chosen": choose(rows, margin),
             "commit": _commit(), "load_average": round(os.getloadavg()[0], 1), "machine": platform.machine(),
             "date": time.strftime("%Y-%m-%d")}
