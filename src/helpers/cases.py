@@ -132,6 +132,16 @@ def predict_tta(model, images, flips=("horizontal",), batch_size: int = 512) -> 
     return np.mean([m.predict(v, batch_size=batch_size, verbose=0) for m in models for v in views], axis=0)
 
 
+def train_members(build, dataset: dict, seed: int, members: int = 1, train_kwargs: dict | None = None) -> list:
+    """Train ``members`` models from ``build()`` with ``train_case_model``; member k uses seed ``1000 * seed + k``.
+    Returns one (model, history, seconds) per member."""
+    trained = []
+    for k in range(members):
+        keras.utils.set_random_seed(1000 * seed + k)
+        trained.append(train_case_model(build(), dataset, seed=1000 * seed + k, **(train_kwargs or {})))
+    return trained
+
+
 def build_recipe(recipe: dict, input_shape=(28, 28, 1), n_classes: int = 2) -> keras.Model:
     """``case_cnn`` as a recipe says: ``recipe["build"]`` (case_cnn's arguments) and ``recipe["augment"]``
     (augmenter's arguments, or None for no augmentation)."""
@@ -152,12 +162,9 @@ def validation_scores(dataset: dict, recipe: dict, seed: int, clean=None) -> dic
     """
     x_val, y_val = to_float(dataset["val_images"]), dataset["val_labels"].ravel()
     n_classes = len(dataset.get("label_names", (0, 1)))
-    members = []
-    for k in range(recipe.get("members", 1)):
-        keras.utils.set_random_seed(1000 * seed + k)
-        model = build_recipe(recipe, x_val.shape[1:], n_classes)
-        members.append(train_case_model(model, dataset, seed=1000 * seed + k, **recipe["train"])[0])
-    probs = predict_tta(members, x_val, recipe.get("tta", ()))
+    trained = train_members(lambda: build_recipe(recipe, x_val.shape[1:], n_classes), dataset, seed,
+                            recipe.get("members", 1), recipe["train"])
+    probs = predict_tta([model for model, _, _ in trained], x_val, recipe.get("tta", ()))
     task = dataset.get("task", "binary-class")
     clean = clean_validation_mask(dataset) if clean is None else clean
     auc, acc = medmnist_auc_acc(task, y_val[clean], probs[clean])
@@ -199,15 +206,11 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
         baseline_probs = baseline.predict(x_test, verbose=0)
         auc, acc = medmnist_auc_acc(task, y_test, baseline_probs)
         out["baseline_runs"].append({"seed": int(seed), "test_auc": round(auc, 4), "test_acc": round(acc, 4)})
-        trained, seconds = [], 0.0
-        for k in range(members):
-            keras.utils.set_random_seed(1000 * seed + k)
-            model, history, secs = train_case_model(build(), dataset, seed=1000 * seed + k, **(train_kwargs or {}))
-            trained.append((model, history))
-            seconds += secs
-        ensemble = [m for m, _ in trained]
+        trained = train_members(build, dataset, seed, members, train_kwargs)
+        seconds = sum(secs for _, _, secs in trained)
+        ensemble = [m for m, _, _ in trained]
         val_probs, test_probs = predict_tta(ensemble, x_val, flips), predict_tta(ensemble, x_test, flips)
-        model, history = trained[0]
+        model, history, _ = trained[0]
         val_auc, _ = medmnist_auc_acc(task, y_val, val_probs)
         auc, acc = medmnist_auc_acc(task, y_test, test_probs)  # the only look at the test split
         auc_clean, _ = medmnist_auc_acc(task, y_test[clean], test_probs[clean])
@@ -216,7 +219,7 @@ def run_seeds(dataset: dict, seeds, build, train_kwargs: dict | None = None, fli
                             "train_seconds": round(seconds, 1)})
         if "model" not in out:
             out.update(model=model, history=history, val_probs=val_probs, test_probs=test_probs,
-                       models=ensemble, histories=[h.history for _, h in trained], baseline_test_probs=baseline_probs)
+                       models=ensemble, histories=[h.history for _, h, _ in trained], baseline_test_probs=baseline_probs)
     return out
 
 
