@@ -3,13 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 # the data folder: ../shared/data beside a clone (as in CI) unless you set MEDIMG_DATA_DIR yourself
 MEDIMG_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export MEDIMG_DATA_DIR
 
-.PHONY: book test test-portable nbval colab mutate site browser-deps execute bench clean
+.PHONY: book test test-portable nbval colab mutate site browser-deps execute bench retarget lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,6 +74,10 @@ execute: $(STAMP)
 ## bench: re-train every case-study model over 3 seeds and print the results table with times and peak RSS
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+## retarget: rewrite every badge, install cell, data URL and cross-link from the book's home in _config.yml
+retarget: $(STAMP)
+	$(BIN)/python scripts/retarget.py
 
 ## mutate: apply small bugs to a copy of src/helpers and check that the unit tests catch each one
 mutate: $(STAMP)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.book import BRANCH, REPO_URL, colab_pins  # noqa: E402
+from tests.book import REPO_URL, colab_pins  # noqa: E402
 
 COLAB_PYTHON = "3.13"  # Colab's runtime (tests/colab/README.md)
 ADDED = {"medimg-helpers", "pydicom", "pydicom-data", "highdicom", "pyjpegls"}  # what the install cell may add
@@ -27,7 +27,10 @@ def main() -> int:
         constraints = Path(tmp, "colab.txt")
         constraints.write_text("".join(f"{name}=={version}\n" for name, version in colab.items()))
         report = Path(tmp, "report.json")
-        spec = f"medimg-helpers @ git+file://{ROOT}@{BRANCH}"  # the install cell, with this clone for {REPO_URL}
+        # the install cell, with this clone for the repository and its checked-out commit for the release tag (a
+        # clone need not hold the tag; tests/test_published.py installs through the tag itself)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        spec = f"medimg-helpers @ git+file://{ROOT}@{head}"
         # build the package from git as the install cell does; pip resolves for another Python only from wheels
         built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
                                 "-w", tmp, spec], capture_output=True, text=True)

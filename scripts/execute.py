@@ -52,12 +52,15 @@ def machine() -> str:
     return f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
 
 
-def state_runtime(nb, wall_s: float) -> None:
-    """Write the measured run time into the first cell's '**Runtime:** about N s' (never typed by hand)."""
+def state_runtime(nb, wall_s: float, measured_on: str) -> None:
+    """Write the measured run time and machine into the first cell's '**Runtime:** about N s on a ...' (never typed
+    by hand): the same measurement the page's badge shows."""
     stated = f"{max(5, round(wall_s / 5) * 5)} s" if wall_s < 150 else f"{round(wall_s / 60)} min"
+    cores, _, arch = measured_on.partition(", ")
+    where = f"{cores} ({arch})" if arch else cores
     first = nb.cells[0]
-    first.source = re.sub(r"\*\*Runtime:\*\* about [\d–-]+ (?:s|min|minutes)\b", f"**Runtime:** about {stated}",
-                          first.source, count=1)
+    first.source = re.sub(r"\*\*Runtime:\*\* about [\d–-]+ (?:s|min|minutes)\b(?: on an? [^.;\n]*)?",
+                          f"**Runtime:** about {stated} on a {where}", first.source, count=1)
 
 
 def execute(path: Path) -> dict:
@@ -73,7 +76,7 @@ def execute(path: Path) -> dict:
     runtime = {"wall_s": round(time.perf_counter() - start, 1), "peak_rss_mb": round(memory.peak / 2**20),
                "machine": machine(), "load_average": round(os.getloadavg()[0], 1)}  # above ~1.5: an inflated time
     nb.metadata.setdefault("medimg", {})["runtime"] = runtime
-    state_runtime(nb, runtime["wall_s"])
+    state_runtime(nb, runtime["wall_s"], runtime["machine"])
     nbformat.write(nb, path)
     return runtime
 
@@ -82,12 +85,11 @@ def store_measurement(path: Path, runtime: dict) -> None:
     """Store a runtime measured while the tests re-executed the notebook (``_build/runtimes.json``), outputs untouched."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata.setdefault("medimg", {})["runtime"] = {k: runtime[k] for k in ("wall_s", "peak_rss_mb", "machine")}
-    state_runtime(nb, runtime["wall_s"])
+    state_runtime(nb, runtime["wall_s"], runtime["machine"])
     nbformat.write(nb, path)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if sys.argv[1:2] == ["--from-runtimes"]:  # after a quiet `make nbval JOBS=0`
         import json
         for name, runtime in json.loads(Path(sys.argv[2]).read_text()).items():

@@ -79,7 +79,8 @@ def test_git_install_into_a_fresh_environment(tmp_path):
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "book-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    spec = f"medimg-helpers @ {BOOK_SPEC.replace(REPO_URL, f'file://{ROOT}')}"
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    spec = f"medimg-helpers @ git+file://{ROOT}@{head}"  # this clone's commit for the release tag
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     # this environment's pip drives the install into the fresh interpreter, as Colab's pip would
     result = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",

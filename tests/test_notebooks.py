@@ -79,25 +79,38 @@ def test_headings_form_a_hierarchy(nb):
     assert names.index("Exercises") < names.index("Summary")
 
 
-def test_exercises_have_hidden_solutions_that_assert(nb):
-    """Each solution is hidden on the site (hide-input), in Jupyter (source_hidden) and in Colab (a #@title form),
-    and follows an empty 'your turn' cell."""
+YOUR_TURN = "# Your turn: exercise {k}. Replace ... with your answer, then run the cell."
+
+
+def test_exercises_check_the_readers_answer_and_hide_their_solutions(nb):
+    """Each exercise: a 'your turn' cell whose last line checks the reader's answer (it starts as `...`, which only
+    prints 'not answered yet'), then the solution, titled by the exercise alone and hidden in all three places
+    (site: one hide-cell toggle; Jupyter: source_hidden; Colab: a #@title form), its output not stored (nbval still
+    runs it), asserting that the same check accepts the book's answer."""
     cells = nb["cells"]
+    chapter = nb["path"].stem[:2]
     solutions = [i for i, c in enumerate(cells) if c["cell_type"] == "code"
                  and source(c).lstrip().startswith("#@title Solution")]
-    assert solutions, "no solution cell (first line '#@title Solution N: ...')"
-    for i in solutions:
-        meta = cells[i]["metadata"]
-        assert "hide-input" in meta.get("tags", []), "solution not hidden on the site (tag hide-input)"
+    assert solutions, "no solution cell (first line '#@title Solution to exercise N')"
+    for k, i in enumerate(solutions, start=1):
+        text, meta = source(cells[i]), cells[i]["metadata"]
+        assert text.splitlines()[0] == f"#@title Solution to exercise {k}", "the title names the exercise only"
+        assert {"hide-cell", "nbval-ignore-output"} <= set(meta.get("tags", [])), "tags hide-cell, nbval-ignore-output"
         assert meta.get("jupyter", {}).get("source_hidden") is True, "solution shows in Jupyter"
         assert meta.get("cellView") == "form", "solution shows in Colab (cellView: form)"
-        assert "assert" in source(cells[i]), "a solution must assert its answer"
-        before = cells[i - 1]
-        assert before["cell_type"] == "code" and source(before).startswith("# Your turn"), \
-            "no empty 'your turn' cell before the solution"
+        assert cells[i]["outputs"] == [], f"solution {k} stores its output (the answer before the attempt)"
+        assert text.rstrip().splitlines()[-1].startswith(f'assert helpers.exercises.check("{chapter}.{k}", ')
+        turn = cells[i - 1]
+        lines = source(turn).strip().splitlines()
+        assert turn["cell_type"] == "code" and lines[0] == YOUR_TURN.format(k=k), f"no 'your turn' cell before {k}"
+        assert lines[1].startswith("answer = ...  # "), "the answer starts as ... with a comment saying what goes there"
+        assert lines[-1].startswith(f'helpers.exercises.check("{chapter}.{k}", answer')
+        printed = "".join(output_text(o) for o in turn.get("outputs", []))
+        assert printed.startswith(f"Exercise {chapter}.{k}: not answered yet."), printed
     for c in cells:
-        if "hide-input" in c["metadata"].get("tags", []):
-            assert c["metadata"].get("jupyter", {}).get("source_hidden"), "hide-input cell shows in Jupyter"
+        tags = c["metadata"].get("tags", [])
+        if "hide-input" in tags or "hide-cell" in tags:
+            assert c["metadata"].get("jupyter", {}).get("source_hidden"), "hidden cell shows in Jupyter"
 
 
 MYST = [(r"\{[\w:.-]+\}<code>", "a MyST role such as {glue:text}`name`"),

@@ -1,20 +1,29 @@
-"""Helpers for the book *Deep Learning for Medical Image Analysis*.
+"""Helpers for the book *Deep Learning for Medical Image Analysis*: code that two or more chapters share.
 
-Small, flat modules: ``data`` (hash-checked registry and loaders), ``device`` (``setup``), ``plots``, ``metrics``,
-``models``. TensorFlow is imported only by ``setup()`` and ``models``, so ``import helpers`` stays fast.
+Modules (imported on first use, so ``import helpers`` stays fast; those marked TF import TensorFlow):
+
+- ``device``: ``setup()``, seeds, deterministic ops, the environment report (TF on call);
+- ``data``: the hash-checked data registry and loaders (MedMNIST, DICOM series); ``home``: where the book lives;
+- ``imaging``: display ranges and views of DICOM and CT; ``plots``: figures; ``book``: page tools;
+- ``metrics``: MedMNIST rules, bootstrap intervals, results files; ``baselines``: published results;
+- ``models`` (TF): the article's CNN and its variants; ``cases`` (TF): the 2D case-study CNN and its training;
+  ``volumes`` (TF): 3D pipelines and training; ``explain`` (TF): Grad-CAM and saliency;
+- ``selection``: validation-only recipe choice; ``leakage``: near-duplicate audit; ``headlines``: chapter 17/18
+  results; ``privacy``: DICOM de-identification; ``phantoms`` and ``segmentation``: simulated CT and its metrics;
+- ``exercises``: ``check()``, which judges a reader's answer to an exercise.
 """
-__version__ = "0.2.0"
-REPOSITORY = "https://github.com/medimg-book/dl-medical-imaging"  # must equal _config.yml repository.url (tested)
-BRANCH = "main"  # must equal _config.yml repository.branch (tested)
+__version__ = "0.3.0"
 
+from .home import REF as BRANCH, REPOSITORY  # noqa: E402  where the book lives (_config.yml; make retarget)
 from .device import setup  # noqa: E402
 
-__all__ = ["setup", "data", "plots", "metrics", "models", "book", "imaging", "cases", "volumes", "explain", "privacy", "leakage", "baselines",
-           "phantoms", "segmentation", "headlines"]
+__all__ = ["setup", "baselines", "book", "cases", "data", "device", "exercises", "explain", "headlines", "home",
+           "imaging", "leakage", "metrics", "models", "phantoms", "plots", "privacy", "segmentation", "selection",
+           "volumes"]
 
 
 def __getattr__(name):  # lazy submodules: `helpers.models` imports TensorFlow only when first used
-    if name in __all__[1:] or name == "signals":
+    if name in __all__[1:]:
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")

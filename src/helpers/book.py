@@ -4,9 +4,8 @@ from __future__ import annotations
 import inspect
 import sys
 
-# The published site (must equal _config.yml html.baseurl; tested). Links in notebooks are absolute, so they work
-# in Colab and Jupyter as well as on the site.
-SITE_URL = "https://medimg-book.github.io/dl-medical-imaging/"
+from .home import SITE_URL  # the published site (_config.yml html.baseurl; make retarget). Links in notebooks are
+# absolute, so they work in Colab and Jupyter as well as on the site.
 
 
 def md(text: str) -> None:

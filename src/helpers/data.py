@@ -14,7 +14,7 @@ Environment variables:
 
 Every problem is raised as a ``DataError`` whose message is one line naming the file and what to do.
 
-Command line: ``python -m helpers.data list`` and ``python -m helpers.data fetch NAME [NAME ...]``.
+Command line: ``python -m helpers.data list`` and ``python -m helpers.data fetch NAME [NAME ...]`` (or ``--all``).
 """
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import REPOSITORY, BRANCH
+from .home import RAW_URL
 
 warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm in Jupyter without ipywidgets: text bar
 
 REGISTRY: dict = json.loads(Path(__file__).with_name("registry.json").read_text())
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # present in a clone, absent in a pip-installed wheel
-REPO_RAW = REPOSITORY.replace("https://github.com/", "https://raw.githubusercontent.com/") + f"/{BRANCH}"
+REPO_RAW = RAW_URL  # raw files of the book's repository at its release tag (helpers.home)
 MEDMNIST_KEYS = ("train_images", "train_labels", "val_images", "val_labels", "test_images", "test_labels")
 SAFE_DICOM_FIELDS = ("Modality", "Manufacturer", "ManufacturerModelName", "BodyPartExamined", "StudyDescription",
                      "SeriesDescription", "PhotometricInterpretation", "Rows", "Columns", "BitsStored",
@@ -456,14 +456,18 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list every registered dataset")
     fetch = sub.add_parser("fetch", help="download and verify datasets ahead of time")
-    fetch.add_argument("names", nargs="+")
+    fetch.add_argument("names", nargs="*")
+    fetch.add_argument("--all", action="store_true", help="every file that has a direct download")
     args = parser.parse_args(argv)
+    if args.command == "fetch" and not (args.names or args.all):
+        parser.error("name the datasets to fetch, or pass --all")
     try:
         if args.command == "list":
             for name in REGISTRY:
                 print(describe(name))
         else:
-            for name in args.names:
+            names = args.names or [n for n, e in REGISTRY.items() if e.get("url") or e["kind"] == "pydicom_testdata"]
+            for name in names:
                 print(f"{name}: {path(name)}")
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)

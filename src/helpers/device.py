@@ -36,6 +36,48 @@ def op_determinism_enabled() -> bool:
     return config.is_op_determinism_enabled()
 
 
+def parallel_calls():
+    """``num_parallel_calls`` for a tf.data ``map``: ``AUTOTUNE``, or ``None`` (one element at a time) while
+    deterministic ops are on. With them on, tf.data runs a map that draws random numbers sequentially anyway, and
+    TensorFlow 2.20 then prints a spurious red error line ("NodeDef mentions attribute use_unbounded_threadpool")."""
+    import tensorflow as tf
+    return None if op_determinism_enabled() else tf.data.AUTOTUNE
+
+
+def _sequential_keras_array_batches() -> None:
+    """Have Keras slice NumPy inputs into batches with a sequential tf.data map.
+
+    ``model.fit(x, y)`` on arrays builds a tf.data pipeline whose batch-slicing map is parallel. With deterministic
+    ops on, tf.data rewrites that map to a sequential one, and TensorFlow 2.20 logs the rewrite as an error line
+    ("NodeDef mentions attribute use_unbounded_threadpool"). Asking for the sequential map directly gives the same
+    batches in the same order, without the line. A no-op where Keras is laid out differently.
+    """
+    try:
+        from keras.src.trainers.data_adapters import array_data_adapter
+    except ImportError:
+        return
+    adapter = array_data_adapter.ArrayDataAdapter
+    original = adapter.get_tf_dataset
+    if getattr(original, "sequential_map", False):  # setup() called twice
+        return
+
+    def get_tf_dataset(self):
+        import tensorflow as tf
+        parallel_map = tf.data.Dataset.map
+
+        def sequential_map(dataset, function, num_parallel_calls=None, deterministic=None, name=None):
+            return parallel_map(dataset, function, name=name)
+
+        tf.data.Dataset.map = sequential_map
+        try:
+            return original(self)
+        finally:
+            tf.data.Dataset.map = parallel_map
+
+    get_tf_dataset.sequential_map = True
+    adapter.get_tf_dataset = get_tf_dataset
+
+
 def in_colab() -> bool:
     """True when running inside Google Colab."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
@@ -49,12 +91,19 @@ def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) ->
     """
     os.environ["PYTHONHASHSEED"] = str(seed)  # for child processes (this one's hash seed is fixed at start)
     if "tensorflow" not in sys.modules:  # read once, when TensorFlow loads
+        # TensorFlow's C++ INFO lines (e.g. "Local rendezvous is aborting ... End of sequence" after each pass over a
+        # dataset) say nothing a reader needs; warnings and errors stay visible. A reader's own setting wins.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
         # TensorFlow turns its oneDNN CPU kernels on by itself only on CPUs with AVX512-VNNI or AMX; elsewhere (AMD,
         # older Intel) a Conv3D step runs about 5x slower without them. Set it to 0 yourself to keep them off.
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     with _silenced_stderr():
         import numpy as np
-        import tensorflow as tf
+        try:
+            import tensorflow as tf
+        except ModuleNotFoundError:
+            raise ModuleNotFoundError('helpers.setup() needs TensorFlow: pip install "medimg-helpers[tf]" '
+                                      "(or tensorflow-cpu), then restart the kernel") from None
         import keras
         gpus = tf.config.list_physical_devices("GPU")
         for gpu in gpus:  # must come before the first op starts the runtime
@@ -68,6 +117,7 @@ def setup(seed: int = 0, mixed_precision: bool = False, verbose: bool = True) ->
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+    _sequential_keras_array_batches()
     if gpus:
         details = tf.config.experimental.get_device_details(gpus[0])
         device = f"GPU x{len(gpus)} ({details.get('device_name', 'unknown')})"
