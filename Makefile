@@ -52,11 +52,14 @@ test: $(STAMP) browser-deps
 nbval: $(STAMP)
 	$(NBVAL) $(NB)
 
-## test-portable: nbval with oneDNN off and one intra-op thread, which changes trained results the way another CPU
-## or a GPU does; the committed notebooks must pass it too (NB=... for one). Without oneDNN and with one thread the 3D
-## training of chapter 12 runs several times slower, hence the longer cell timeout
+## test-portable: nbval with oneDNN off and one intra-op thread (TensorFlow's kernels), NumPy's AVX2/FMA3/AVX-512 loops
+## off (its sums take another path) and OpenBLAS on an old core type: results move the way they do on another CPU or a
+## GPU; the committed notebooks must pass it too (NB=... for one). Without oneDNN and with one thread the 3D training
+## of chapter 12 runs several times slower, hence the longer cell timeout
+PORTABLE_NUMPY := AVX2 FMA3 AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR
 test-portable: $(STAMP)
-	TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 $(NBVAL) --nbval-cell-timeout 2400 $(NB)
+	TF_ENABLE_ONEDNN_OPTS=0 TF_NUM_INTRAOP_THREADS=1 NPY_DISABLE_CPU_FEATURES="$(PORTABLE_NUMPY)" \
+		OPENBLAS_CORETYPE=Prescott $(NBVAL) --nbval-cell-timeout 2400 $(NB)
 
 ## colab: resolve the install cell against Colab's published package list (needs the package index, not Colab)
 colab: $(STAMP)

@@ -1,7 +1,8 @@
 """Execute notebooks in place (stored outputs are what the book shows) and record run time and peak memory.
 
 Usage: python scripts/execute.py notebooks/05_training.ipynb [...]
-Each notebook runs in a fresh kernel from its own folder; wall time and the kernel's peak resident memory are stored
+Each notebook runs in a fresh kernel from its own folder (the solutions of its exercises too, whose outputs are then
+removed: they are not stored); wall time and the kernel's peak resident memory are stored
 in the notebook's metadata (``medimg.runtime``) for the page badge, and the wall time is written into the first
 cell's "**Runtime:** about N s" statement. ``--from-runtimes _build/runtimes.json`` stores instead the times that a
 `make nbval JOBS=0` measured on a quiet machine while it re-executed the notebooks one at a time, without executing
@@ -63,6 +64,14 @@ def state_runtime(nb, wall_s: float, measured_on: str) -> None:
                           f"**Runtime:** about {stated} on a {where}", first.source, count=1)
 
 
+def strip_solution_outputs(nb) -> None:
+    """Solutions run (their asserts check the book's answer and its checker) but their outputs are not stored: a
+    reader meets the answer only after opening the solution and running it."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith("#@title Solution"):
+            cell.outputs = []
+
+
 def execute(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = KERNELSPEC
@@ -77,6 +86,7 @@ def execute(path: Path) -> dict:
                "machine": machine(), "load_average": round(os.getloadavg()[0], 1)}  # above ~1.5: an inflated time
     nb.metadata.setdefault("medimg", {})["runtime"] = runtime
     state_runtime(nb, runtime["wall_s"], runtime["machine"])
+    strip_solution_outputs(nb)
     nbformat.write(nb, path)
     return runtime
 

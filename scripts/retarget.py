@@ -30,17 +30,6 @@ HOME_PY = Path("src/helpers/home.py")
 # every file that may name the book's home (all text files of the repository the readers or packagers see)
 GLOBS = ["notebooks/*.ipynb", "book/*.md", "*.md", "pyproject.toml", "CITATION.cff", "environment.yml",
          "src/helpers/*.py", "scripts/*.py", ".github/workflows/*.yml"]
-HOME_TEMPLATE = '''"""Where the book lives. Written by `make retarget` (scripts/retarget.py) from _config.yml; do not edit by hand.
-
-The setting is three keys of _config.yml: ``repository.url`` (the git repository), ``repository.branch`` (the release
-tag the notebooks and these helpers come from) and ``html.baseurl`` (the published site). Every badge, install cell,
-data URL and cross-link of the book is derived from them; tests/test_home.py fails on any other copy.
-"""
-REPOSITORY = "{repository}"
-REF = "{ref}"
-SITE_URL = "{site}"
-RAW_URL = "{raw}"
-'''
 
 
 @dataclass(frozen=True)
@@ -91,8 +80,12 @@ def current(root: Path) -> Home:
     return Home(value["REPOSITORY"], value["REF"], value["SITE_URL"])
 
 
-def home_py(home: Home) -> str:
-    return HOME_TEMPLATE.format(repository=home.repository, ref=home.ref, site=home.site, raw=home.raw)
+def home_py(text: str, home: Home) -> str:
+    """home.py's ``text`` with its four constants set to ``home``."""
+    for name, value in (("REPOSITORY", home.repository), ("REF", home.ref), ("SITE_URL", home.site),
+                        ("RAW_URL", home.raw)):
+        text = re.sub(rf'(?m)^{name} = "[^"]*"$', f'{name} = "{value}"', text)
+    return text
 
 
 def files(root: Path) -> list[Path]:
@@ -115,10 +108,11 @@ def retarget(root: Path, check: bool = False) -> list[Path]:
             changed.append(path)
             if not check:
                 path.write_text(updated, encoding="utf-8")
-    if (root / HOME_PY).read_text() != home_py(new):
+    text = (root / HOME_PY).read_text()
+    if text != home_py(text, new):
         changed.append(root / HOME_PY)
         if not check:
-            (root / HOME_PY).write_text(home_py(new))
+            (root / HOME_PY).write_text(home_py(text, new))
     return changed
 
 

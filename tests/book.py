@@ -1,6 +1,9 @@
 """Shared facts about the book for the tests: the table of contents, the notebooks, the configured repository."""
 import json
 import re
+import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import yaml
@@ -78,3 +81,14 @@ def colab_pins() -> dict[str, str]:
 # (shown by -rs) and `make test` leaves them out of nbval with a printed line. Keep this empty whenever possible.
 NOT_YET_VALIDATED = {
 }
+
+
+def fresh_venv(folder: Path) -> Path:
+    """A new virtual environment in ``folder`` whose dependencies come from this one's site-packages (offline), but
+    which cannot import this clone's helpers; returns its python."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "book-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python

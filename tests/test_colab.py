@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import sysconfig
 import types
 from importlib.metadata import packages_distributions
 from pathlib import Path
@@ -16,7 +15,8 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 import helpers
-from tests.book import BOOK_SPEC, BRANCH, REPO_URL, ROOT, SETUP_CELL, colab_pins, load, normalise, notebooks, source
+from tests.book import (BOOK_SPEC, BRANCH, REPO_URL, ROOT, SETUP_CELL, colab_pins, fresh_venv, load, normalise,
+                        notebooks, source)
 
 TOOLCHAIN = {"ipython"}  # imported for display only; the book's toolchain may differ from Colab's (README)
 
@@ -73,12 +73,7 @@ def test_git_install_into_a_fresh_environment(tmp_path):
     """The install cell's requirement, with the remote URL replaced by this clone (the only difference), installs
     into a fresh interpreter, imports from there and finds its data registry and the committed results."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    # offline: the dependencies come from this environment's site-packages, the package itself from git
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "book-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = fresh_venv(venv)  # offline: the dependencies from this environment, the package itself from git
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     spec = f"medimg-helpers @ git+file://{ROOT}@{head}"  # this clone's commit for the release tag
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")

@@ -1,4 +1,5 @@
 """Every chapter follows the template (CONTRIBUTING.md) and was stored executed, in order, without errors or noise."""
+import ast
 import re
 
 import pytest
@@ -99,12 +100,16 @@ def test_exercises_check_the_readers_answer_and_hide_their_solutions(nb):
         assert meta.get("jupyter", {}).get("source_hidden") is True, "solution shows in Jupyter"
         assert meta.get("cellView") == "form", "solution shows in Colab (cellView: form)"
         assert cells[i]["outputs"] == [], f"solution {k} stores its output (the answer before the attempt)"
-        assert text.rstrip().splitlines()[-1].startswith(f'assert helpers.exercises.check("{chapter}.{k}", ')
+        last = ast.parse(text).body[-1]
+        assert isinstance(last, ast.Assert) and ast.unparse(last.test).startswith(
+            f"helpers.exercises.check('{chapter}.{k}', "), "the solution ends by asserting its own check"
         turn = cells[i - 1]
         lines = source(turn).strip().splitlines()
         assert turn["cell_type"] == "code" and lines[0] == YOUR_TURN.format(k=k), f"no 'your turn' cell before {k}"
         assert lines[1].startswith("answer = ...  # "), "the answer starts as ... with a comment saying what goes there"
-        assert lines[-1].startswith(f'helpers.exercises.check("{chapter}.{k}", answer')
+        call = ast.parse(source(turn)).body[-1]
+        assert isinstance(call, ast.Expr) and ast.unparse(call).startswith(
+            f"helpers.exercises.check('{chapter}.{k}', answer"), "the cell ends by checking `answer`"
         printed = "".join(output_text(o) for o in turn.get("outputs", []))
         assert printed.startswith(f"Exercise {chapter}.{k}: not answered yet."), printed
     for c in cells:
@@ -192,3 +197,39 @@ def test_links_to_next_chapter(nb):
     if index + 1 < len(NOTEBOOKS):
         url = f"{SITE_URL}notebooks/{NOTEBOOKS[index + 1].stem}.html"
         assert f"({url})" in text, f"no link to the next chapter {NOTEBOOKS[index + 1].name}"
+
+
+SITE_ONLY = [r"badge above", r"download icon", r"rocket icon", r"on the site,", r"in the sidebar", r"```bash"]
+
+
+def test_text_reads_right_without_the_site(nb):
+    """No sentence that needs the site (its badges, icons or sidebar), no terminal-only commands (free Colab has no
+    terminal: `!python -m ...` in a cell works everywhere), and the GPU choice comes before the install cell (changing
+    Colab's runtime restarts it)."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            for pattern in SITE_ONLY:
+                if nb["path"].stem.startswith("16_") and pattern == r"```bash":
+                    continue  # chapter 16 shows Docker commands for a local terminal on purpose
+                assert not re.search(pattern, source(cell)), f"site- or terminal-only text: {pattern!r}"
+    first_code = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code")
+    assert "Change runtime type" in source(nb["cells"][first_code - 1]), "GPU advice before the install cell"
+
+
+TF_LOG_LINE = re.compile(r"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |NodeDef mentions attribute")
+
+
+def test_no_tensorflow_log_lines_stored(nb):
+    """Outputs are stored with TensorFlow's log visible (as readers see it): none of its C++ lines may be there."""
+    for cell in code_cells(nb):
+        for output in cell["outputs"]:
+            assert not TF_LOG_LINE.search(output_text(output)), f"TensorFlow log line in: {source(cell)[:60]!r}"
+
+
+def test_figures_have_alt_text(nb):
+    """Every figure carries a description for screen readers on the site (cell metadata mystnb.image.alt, which
+    myst-nb writes into the <img> tag), saying what the figure shows, not only its title."""
+    for cell in code_cells(nb):
+        if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) >= 40, f"figure without alt text (mystnb.image.alt): {source(cell)[:60]!r}"

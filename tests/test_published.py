@@ -10,14 +10,13 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import threading
 from pathlib import Path
 
 import pytest
 
 import helpers
-from tests.book import ROOT
+from tests.book import ROOT, fresh_venv
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -99,11 +98,7 @@ def test_install_cell_and_data_download_through_the_published_urls(tmp_path, ser
     shutil.copytree(book / "data", bare / "raw" / tag / "data")
     # 3. a fresh environment (the dependencies from this one, not helpers) runs the copy's own install cell
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "book-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = fresh_venv(venv)  # offline: the dependencies from this environment, the package itself from git
     (tmp_path / "run_install_cell.py").write_text(RUN_INSTALL_CELL)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIMG_", "PIP_"))}
     env.update(MEDIMG_CACHE_DIR=str(tmp_path / "cache"), PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")

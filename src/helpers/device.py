@@ -78,6 +78,14 @@ def _sequential_keras_array_batches() -> None:
     adapter.get_tf_dataset = get_tf_dataset
 
 
+def load_average() -> float | None:
+    """The 1-minute load average, stored beside measured times (None where the system has none, as on Windows)."""
+    try:
+        return round(os.getloadavg()[0], 1)
+    except (AttributeError, OSError):
+        return None
+
+
 def in_colab() -> bool:
     """True when running inside Google Colab."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ

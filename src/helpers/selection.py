@@ -16,7 +16,6 @@ or reads the committed log and checks that it was made with the candidates the c
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .device import load_average
 from .metrics import RESULTS_DIR
 
 SELECTION_DIR = RESULTS_DIR / "selection"
@@ -53,9 +53,9 @@ def choose(candidates: list[dict], margin: float = MARGIN) -> str:
 
 
 def _commit() -> str:
-    root = Path(__file__).resolve().parents[2]
+    """The commit of the clone the selection runs in (the working folder: the helpers may be pip-installed)."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     except OSError:
         return "unknown"
     return out.stdout.strip() or "unknown"
@@ -86,7 +86,7 @@ def run(name: str, candidates: dict, evaluate, seeds=SEEDS, margin: float = MARG
         print(f"{label}: validation AUC {[r['val_auc'] for r in runs]}, mean {mean:.4f}")
     return {"dataset": name, "rule": rule(margin), "margin": margin,
             "seeds": [int(s) for s in seeds], "candidates": rows, "chosen": choose(rows, margin),
-            "commit": _commit(), "load_average": round(os.getloadavg()[0], 1), "machine": platform.machine(),
+            "commit": _commit(), "load_average": load_average(), "machine": platform.machine(),
             "date": time.strftime("%Y-%m-%d")}
 
 

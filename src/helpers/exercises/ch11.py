@@ -45,7 +45,7 @@ def tibial_shaft_width(answer, profile):
 
 @exercise("11.3")
 def tta_validation_auc(answer, model, dataset):
-    """Validation AUC of ``model`` averaged over copies mirrored along each spatial axis.
+    """Validation AUC of ``model`` averaged over copies mirrored along each axis.
 
     The copies are those of ``helpers.volumes.predict_tta`` with flips along axes 1,
     2 and 3 of (N, D, H, W, C), with or without the unflipped volume.
