@@ -92,3 +92,25 @@ def test_absolute_links_to_the_book_resolve(pages):
                 if not target.is_file():
                     broken.append(f"{page.relative_to(HTML)}: {a['href']}")
     assert not broken, "\n".join(broken[:40])
+
+
+def test_figures_have_alt_text_on_the_site(pages):
+    """Every figure of a notebook page reaches the reader's screen reader: its <img> carries the cell's alt text."""
+    missing = []
+    for entry in toc_files():
+        if not entry.startswith("notebooks/"):
+            continue
+        soup = pages[HTML / f"{entry}.html"]
+        images = soup.select("div.cell_output img")
+        assert images, f"{entry}: no figure found"
+        missing += [f"{entry}: {img.get('src')}" for img in images if len(img.get("alt", "")) < 40]
+    assert not missing, "figures without alt text:\n" + "\n".join(missing[:20])
+
+
+def test_solutions_sit_behind_one_toggle(pages):
+    """A solution's code and output are hidden together (hide-cell): the page shows one toggle per solution."""
+    page = pages[HTML / "notebooks" / "04_building_the_cnn.html"]
+    hidden = page.select("div.cell.tag_hide-cell")
+    assert len(hidden) == 4, len(hidden)
+    assert all("Solution to exercise" in cell.get_text() for cell in hidden)
+    assert all(cell.select_one("details") is not None for cell in hidden), "no toggle around the solution"
