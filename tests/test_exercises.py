@@ -80,3 +80,16 @@ def test_checker_modules_are_cheap_to_import_and_fit_88_columns():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             assert not any(n.split(".")[0] in {"tensorflow", "keras"} for n in names), \
                 f"{path.name} imports TensorFlow at import time"
+
+
+def test_per_cent_gets_its_own_hint(capsys):
+    y = [0, 1, 1, 1]
+    assert exercises.check("04.3", (50, 75), y_test=y) is False
+    assert "per cent" in capsys.readouterr().out
+
+
+def test_a_fraction_is_not_taken_for_a_whole_number():
+    assert exercises.check("04.2", 18.0) is True
+    assert exercises.check("04.2", 18.4) is False
+    with pytest.raises(ValueError, match="not a whole number"):
+        exercises.whole(42.7)

@@ -103,6 +103,9 @@ def test_exercises_check_the_readers_answer_and_hide_their_solutions(nb):
         last = ast.parse(text).body[-1]
         assert isinstance(last, ast.Assert) and ast.unparse(last.test).startswith(
             f"helpers.exercises.check('{chapter}.{k}', "), "the solution ends by asserting its own check"
+        after = cells[i + 1]
+        assert after["cell_type"] == "code" or source(after).startswith("## "), \
+            f"text after solution {k} discusses its unstored output: move it into the solution as comments"
         turn = cells[i - 1]
         lines = source(turn).strip().splitlines()
         assert turn["cell_type"] == "code" and lines[0] == YOUR_TURN.format(k=k), f"no 'your turn' cell before {k}"

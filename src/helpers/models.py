@@ -68,7 +68,7 @@ def article_cnn_variant(batch_norm: bool = False, dropout: float = 0.0, global_p
                         augment: keras.Layer | None = None, bn_momentum: float = 0.99, input_shape=(28, 28, 1),
                         n_classes: int = 2) -> keras.Model:
     """The article's CNN with optional batch norm (after each convolution, which then drops its bias), dropout before
-    each dense layer, global average pooling instead of flattening, L2 weight decay, and an augmentation block in
+    each dense layer, global average pooling instead of flattening, an L2 penalty, and an augmentation block in
     front. Uncompiled; with no options it is the article's model (same layers, same 121,410 parameters).
     """
     decay = keras.regularizers.L2(l2) if l2 else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import all_close, exercise
+from . import all_close, exercise, whole
 
 
 @exercise("03.1")
@@ -48,7 +48,7 @@ def conv_parameters(answer):
     import keras
     conv = keras.layers.Conv2D(64, 3)
     conv.build((None, None, None, 32))
-    if int(answer) != conv.count_params():
+    if whole(answer) != conv.count_params():
         return ("each filter has a 3 x 3 weight for every input channel, and each "
                 "filter has its own bias.")
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import close, exercise
+from . import close, exercise, whole
 
 
 @exercise("04.1")
@@ -28,7 +28,7 @@ def receptive_field_of_a_third_convolution(answer):
     r, jump = 1, 1
     for kernel, stride in [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)]:
         r, jump = r + (kernel - 1) * jump, jump * stride
-    if int(answer) != r:
+    if whole(answer) != r:
         return (
             "use r = r_prev + (k - 1) * jump, where the jump doubles after each "
             "2 x 2 pooling."
@@ -58,7 +58,7 @@ def constant_score(answer, y_test):
 def non_trainable_parameters(answer, model):
     """The number of non-trainable parameters of the batch-normalised ``model``."""
     expected = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
-    if int(answer) != expected:
+    if whole(answer) != expected:
         return (
             "each BatchNormalization layer keeps two vectors it does not train, one "
             "value per channel: count the channels of the layers it normalises."

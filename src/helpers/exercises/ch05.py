@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import all_close, close, exercise
+from . import all_close, close, exercise, whole
 
 
 @exercise("05.1")
@@ -43,7 +43,7 @@ def balanced_class_weights(answer, y_train):
 def batch_norm_parameters(answer):
     """(parameters batch normalisation adds, parameters it does not train)."""
     from ..models import article_cnn_variant
-    added, not_trained = (int(v) for v in answer)
+    added, not_trained = (whole(v) for v in answer)
     plain = article_cnn_variant()
     normalised = article_cnn_variant(batch_norm=True)
     trained = sum(int(np.prod(w.shape)) for w in normalised.trainable_weights)

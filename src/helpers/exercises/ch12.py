@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import close, exercise
+from . import close, exercise, whole
 
 
 @exercise("12.1")
@@ -17,7 +17,7 @@ def conv3d_weights(answer, model):
     convs = [lay for lay in model.layers if isinstance(lay, keras.layers.Conv3D)]
     second = convs[1]
     kernel_shape = tuple(second.kernel.shape)  # (depth, height, width, in, out)
-    weights_3d, weights_2d = (int(v) for v in answer)
+    weights_3d, weights_2d = (whole(v) for v in answer)
     if weights_3d != second.count_params():
         return ("a Conv3D kernel has depth x height x width weights for every pair "
                 "of input channel and filter; this layer has no bias.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import close, exercise
+from . import close, exercise, whole
 
 
 @exercise("15.1")
@@ -20,11 +20,11 @@ def series_after_random_uids(answer, headers):
     import pydicom
     expected = len({str(pydicom.uid.generate_uid()) for _ in headers})
     before = len({str(h.SeriesInstanceUID) for h in headers})
-    if int(answer) == before and before != expected:
+    if whole(answer) == before and before != expected:
         return ("that is the number of series before, or after a consistent "
                 "remapping; call pydicom.uid.generate_uid() once per header and "
                 "count the distinct values it returns.")
-    if int(answer) != expected:
+    if whole(answer) != expected:
         return ("call pydicom.uid.generate_uid() once for each original header and "
                 "count the distinct values: one series per SeriesInstanceUID.")
     return None

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import exercise
+from . import exercise, whole
 
 
 @exercise("16.1")
@@ -35,7 +35,7 @@ REPLICAS, PER_REPLICA = 4, 64  # the exercise's hospital: 4 GPUs, 64 per replica
 @exercise("16.2")
 def global_batch_and_steps(answer, n_train):
     """(global batch, steps per epoch): 4 replicas of 64 images, ``n_train`` images."""
-    global_batch, steps = (int(v) for v in answer)
+    global_batch, steps = (whole(v) for v in answer)
     expected_batch = REPLICAS * PER_REPLICA
     if global_batch != expected_batch:
         return ("tf.data must produce the global batch: the per-replica batch times "
