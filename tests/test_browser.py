@@ -98,8 +98,8 @@ def test_search_finds(site, browser, term):
 
 
 def test_computed_sentence_and_hidden_solution(site, browser):
-    """A sentence a cell displays (helpers.book.md) shows on the site with its number, and a solution's code stays
-    hidden until the reader opens it."""
+    """A sentence a cell displays (helpers.book.md) shows on the site with its number, the your-turn cell shows its
+    check, and a solution (code and output together) stays behind its toggle until the reader opens it."""
     path = ROOT / "notebooks" / "07_case_tumour.ipynb"
     cells = load(path)["cells"]
     sentences = ["".join(o["data"]["text/markdown"]) for c in cells if c["cell_type"] == "code"
@@ -110,10 +110,11 @@ def test_computed_sentence_and_hidden_solution(site, browser):
     words = [w.strip("*_`.,;:()") for w in numbered[0].split()]
     number = next(w for w in words if any(ch.isdigit() for ch in w))
     assert number in page.inner_text("main"), f"the computed number {number} is not on the page"
-    solution = next(c for c in cells if source(c).startswith("#@title Solution 1"))
+    assert "Exercise 07.1: not answered yet." in page.inner_text("main"), "the your-turn check is not shown"
+    solution = next(c for c in cells if source(c).startswith("#@title Solution to exercise 1"))
     first_line = source(solution).splitlines()[1].strip()
-    code = page.locator(".tag_hide-input .cell_input", has_text=first_line)
+    code = page.locator(".tag_hide-cell .cell_input", has_text=first_line)
     assert code.count() == 1 and not code.first.is_visible(), "solution 1 is visible before it is opened"
-    page.locator(".tag_hide-input summary").first.click()
+    page.locator(".tag_hide-cell summary").first.click()
     assert code.first.is_visible(), "opening the solution does not show its code"
     assert not problems, problems

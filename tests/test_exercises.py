@@ -33,7 +33,7 @@ def test_a_blank_answer_says_so_and_does_not_raise(key, capsys):
     assert exercises.check(key, ...) is None
     assert exercises.check(key, None) is None
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"Exercise {key}: not answered yet. Replace the ... with your answer and run the cell again."] * 2
+    assert out == [f"Exercise {key}: not answered yet: replace the ... with your answer."] * 2
 
 
 @pytest.mark.parametrize("key", sorted(keys_in_notebooks()))

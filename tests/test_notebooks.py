@@ -114,7 +114,7 @@ def test_exercises_check_the_readers_answer_and_hide_their_solutions(nb):
         assert isinstance(call, ast.Expr) and ast.unparse(call).startswith(
             f"helpers.exercises.check('{chapter}.{k}', answer"), "the cell ends by checking `answer`"
         printed = "".join(output_text(o) for o in turn.get("outputs", []))
-        assert printed.startswith(f"Exercise {chapter}.{k}: not answered yet."), printed
+        assert printed == f"Exercise {chapter}.{k}: not answered yet: replace the ... with your answer.\n", printed
     for c in cells:
         tags = c["metadata"].get("tags", [])
         if "hide-input" in tags or "hide-cell" in tags:

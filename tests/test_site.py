@@ -96,14 +96,14 @@ def test_absolute_links_to_the_book_resolve(pages):
 
 def test_figures_have_alt_text_on_the_site(pages):
     """Every figure of a notebook page reaches the reader's screen reader: its <img> carries the cell's alt text."""
-    missing = []
+    missing, count = [], 0
     for entry in toc_files():
         if not entry.startswith("notebooks/"):
             continue
-        soup = pages[HTML / f"{entry}.html"]
-        images = soup.select("div.cell_output img")
-        assert images, f"{entry}: no figure found"
+        images = pages[HTML / f"{entry}.html"].select("div.cell_output img")
+        count += len(images)
         missing += [f"{entry}: {img.get('src')}" for img in images if len(img.get("alt", "")) < 40]
+    assert count >= 80, f"only {count} figures found on the notebook pages"
     assert not missing, "figures without alt text:\n" + "\n".join(missing[:20])
 
 

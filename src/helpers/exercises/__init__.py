@@ -63,10 +63,7 @@ def check(key: str, answer=..., **context) -> bool | None:
     """
     function = checker(key)
     if answer is ... or answer is None:
-        print(
-            f"Exercise {key}: not answered yet. "
-            "Replace the ... with your answer and run the cell again."
-        )
+        print(f"Exercise {key}: not answered yet: replace the ... with your answer.")
         return None
     try:
         hint = function(answer, **context)
