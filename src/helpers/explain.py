@@ -33,8 +33,8 @@ def _logit_copy(layer: keras.layers.Layer) -> keras.layers.Layer:
 def feature_logit_model(model: keras.Model, layer_name: str | None = None) -> keras.Model:
     """A functional model mapping ``model``'s input to [output of ``layer_name``, logits of the output layer].
 
-    A ``Sequential`` model is re-wired layer by layer on a new ``keras.Input`` (in Keras 3 its intermediate outputs
-    are not reachable otherwise); a functional model is cut at the layer. The output layer's softmax or sigmoid is
+    A ``Sequential`` model is re-wired layer by layer on a new ``keras.Input`` (in Keras 3 a Sequential model built
+    without an ``Input`` has no symbolic outputs to cut at); a functional model is cut at the layer. The output layer's softmax or sigmoid is
     replaced by a linear copy that shares its trained weights.
     """
     layer_name = layer_name or last_conv_layer_name(model)

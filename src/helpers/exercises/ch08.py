@@ -17,7 +17,7 @@ def youden_threshold(answer, y_val, p_val, y_test, p_test):
 @exercise("08.2")
 def not_inverted(answer, prepare, predict, radiograph, meta):
     """P(pneumonia) of the radiograph prepared as if it were MONOCHROME2: ``prepare``
-    (radiograph_to_medmnist) with that metadata, then ``predict`` (the ensemble)."""
+    (radiograph_to_medmnist) with that metadata, then ``predict``."""
     wrong = {**meta, "PhotometricInterpretation": "MONOCHROME2"}
     expected = float(predict(prepare(radiograph, wrong)[None])[0])
     if close(answer, expected, abs_tol=2e-3):
