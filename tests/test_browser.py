@@ -110,7 +110,7 @@ def test_computed_sentence_and_hidden_solution(site, browser):
     words = [w.strip("*_`.,;:()") for w in numbered[0].split()]
     number = next(w for w in words if any(ch.isdigit() for ch in w))
     assert number in page.inner_text("main"), f"the computed number {number} is not on the page"
-    assert "Exercise 07.1: not answered yet." in page.inner_text("main"), "the your-turn check is not shown"
+    assert "Exercise 07.1: not answered yet:" in page.inner_text("main"), "the your-turn check is not shown"
     solution = next(c for c in cells if source(c).startswith("#@title Solution to exercise 1"))
     first_line = source(solution).splitlines()[1].strip()
     code = page.locator(".tag_hide-cell .cell_input", has_text=first_line)

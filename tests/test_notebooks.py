@@ -236,3 +236,47 @@ def test_figures_have_alt_text(nb):
         if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
             alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
             assert len(alt) >= 40, f"figure without alt text (mystnb.image.alt): {source(cell)[:60]!r}"
+
+
+HELPERS_TEXT = "\n".join(p.read_text() for p in sorted((ROOT / "src" / "helpers").rglob("*.py")))
+# Decimals in prose that are arithmetic the sentence itself shows, illustrations, or facts from the cited literature
+# not in the helpers' tables: each with its reason. Everything else must be printed or written by a cell, or be a
+# constant of the code (a result typed into prose goes stale when the notebook is re-executed).
+PROSE_NUMBERS = {
+    ("02", "0.004"): "1/255, worked out in the sentence",
+    ("03", "0.25"): "the sigmoid's largest slope, a property of the function",
+    ("06", "0.83"): "an illustrative model output in the overview",
+    ("09", "0.10"): "worked example of differences of cumulative probabilities",
+    ("09", "0.20"): "worked example of differences of cumulative probabilities",
+    ("10", "1.024"): "256 samples at 250 Hz, given in the sentence",
+    ("11", "0.2"): "350 mm / 1760 pixels, worked out in the sentence",
+    ("11", "0.63"): "MedMNIST v2 FractureMNIST3D baselines (Yang et al. 2023), cited in the sentence",
+    ("11", "0.75"): "MedMNIST v2 FractureMNIST3D baselines (Yang et al. 2023), cited in the sentence",
+    ("14", "1.4"): "5 % of 28 pixels, worked out in the sentence",
+    ("17", "0.12"): "a difference measured by make test-portable, described as such (issue: read it from a run)",
+}
+
+
+def code_values(text: str) -> set[float]:
+    return {float(m) for m in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?:e-?\d+)?(?![\w.])", text)}
+
+
+def test_decimals_in_prose_come_from_cells(nb):
+    """A decimal in the Markdown is printed by a cell, written in the code (the notebook's or the helpers'), or
+    listed in PROSE_NUMBERS with its reason."""
+    cells = nb["cells"]
+    code = "\n".join(source(c) for c in code_cells(nb))
+    outputs = "\n".join(output_text(o) for c in code_cells(nb) for o in c["outputs"])
+    values = code_values(code)
+    chapter = nb["path"].stem[:2]
+    unexplained = []
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = re.sub(r"\(https?://[^)]*\)|https?://\S+|doi:\S+|\$[^$]*\$|CC BY(?:-NC)? \d\.\d", "", source(cell))
+        for number in re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", text):
+            if number in code or number in outputs or number in HELPERS_TEXT or float(number) in values:
+                continue
+            if (chapter, number) not in PROSE_NUMBERS:
+                unexplained.append(number)
+    assert not unexplained, f"decimals in prose that no cell prints or computes: {sorted(set(unexplained))}"
