@@ -9,7 +9,6 @@ cell's "**Runtime:** about N s" statement. ``--from-runtimes _build/runtimes.jso
 them again. A failing cell stops with its error.
 """
 import os
-import platform
 import re
 import sys
 import threading
@@ -50,7 +49,8 @@ class PeakMemory:
 
 
 def machine() -> str:
-    return f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
+    from helpers.device import machine as cpu
+    return cpu()
 
 
 def state_runtime(nb, wall_s: float, measured_on: str) -> None:

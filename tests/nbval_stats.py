@@ -6,7 +6,6 @@ merges the parts into runtimes.json at the end; a notebook's time then includes 
 """
 import json
 import os
-import platform
 import threading
 import time
 from pathlib import Path
@@ -66,7 +65,8 @@ def pytest_runtest_teardown(item):
 def pytest_sessionfinish(session):
     _sampler.stop.set()
     worker = getattr(session.config, "workerinput", {}).get("workerid")
-    machine = f"{psutil.cpu_count(logical=True)}-core CPU, {platform.machine()}"
+    from helpers.device import machine as cpu
+    machine = cpu()
     if worker:  # the page badge says so: a notebook sharing the CPU runs slower than alone
         machine += f", {session.config.workerinput.get('workercount', 2)} notebooks at a time"
     measured = {name: {"wall_s": round(_end.get(name, start) - start, 1),

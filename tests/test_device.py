@@ -126,3 +126,11 @@ def test_onednn_is_turned_on_before_tensorflow_loads_unless_the_reader_chose():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**env, "TF_ENABLE_ONEDNN_OPTS": "0"})
     assert run.stdout.split() == ["0", "0"], run.stdout
+
+
+def test_machine_names_cores_and_vector_units():
+    import platform
+    text = helpers.device.machine()
+    assert text.startswith(f"{os.cpu_count()}-core CPU") and text.endswith(platform.machine())
+    flags = open("/proc/cpuinfo").read().split() if os.path.exists("/proc/cpuinfo") else []
+    assert ("AVX-512" in text) == ("avx512f" in flags) and ("AMX" in text) == ("amx_tile" in flags)
