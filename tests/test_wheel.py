@@ -88,3 +88,14 @@ def test_wheel_without_tensorflow_imports_and_explains(tmp_path):
     assert no_tf == "no tensorflow"
     assert 'pip install "medimg-helpers[tf]"' in message and "\n" not in message
     assert len(modules) >= 14, modules
+
+
+def test_contributing_maps_every_module():
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    table = text.split("## Map of the helpers", 1)[1].split("\n## ", 1)[0]
+    listed = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
+    modules = {p.stem for p in SRC.glob("*.py")} | {"exercises"}
+    assert listed == modules, f"missing: {sorted(modules - listed)}; gone: {sorted(listed - modules)}"
+    for line in table.splitlines():
+        if "(TF)" in line:
+            assert line.split("`")[1] in TF_MODULES, line
