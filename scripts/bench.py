@@ -14,7 +14,6 @@ Each results file records the wall time, the load average before and at the end 
 threads) and the git commit it was measured at (``+changes`` when src/ or notebooks/ held uncommitted edits).
 """
 import json
-import os
 import re
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from execute import KERNELSPEC, PeakMemory  # noqa: E402
+from helpers.device import load_average  # noqa: E402
 import results_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +118,7 @@ def run(notebook: str) -> dict:
         cells[0].source = source
     nb.metadata["kernelspec"] = KERNELSPEC
     client = NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    start, failures, load_before = time.time(), [], round(os.getloadavg()[0], 1)
+    start, failures, load_before = time.time(), [], load_average()
     with client.setup_kernel():
         with PeakMemory(client.km.provisioner.process.pid) as memory:
             for index, cell in enumerate(nb.cells):
@@ -141,7 +141,7 @@ def run(notebook: str) -> dict:
         result = json.loads(out.read_text())
         result["peak_rss_mb"] = round(memory.peak / 2**20)
         result["bench_wall_s"] = round(wall, 1)
-        result["bench_load_average"] = round(os.getloadavg()[0], 1)  # includes this notebook's own threads
+        result["bench_load_average"] = load_average()  # includes this notebook's own threads
         result["bench_load_average_before"] = load_before  # other work on the machine inflates the times
         result["bench_commit"] = commit.stdout.strip() + ("+changes" if dirty else "")
         out.write_text(json.dumps(result, indent=1) + "\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.book import REPO_URL, colab_pins  # noqa: E402
+from tests.book import REPO_URL, colab_pins, head_commit  # noqa: E402
 
 COLAB_PYTHON = "3.13"  # Colab's runtime (tests/colab/README.md)
 ADDED = {"medimg-helpers", "pydicom", "pydicom-data", "highdicom", "pyjpegls"}  # what the install cell may add
@@ -29,8 +29,7 @@ def main() -> int:
         report = Path(tmp, "report.json")
         # the install cell, with this clone for the repository and its checked-out commit for the release tag (a
         # clone need not hold the tag; tests/test_published.py installs through the tag itself)
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        spec = f"medimg-helpers @ git+file://{ROOT}@{head}"
+        spec = f"medimg-helpers @ git+file://{ROOT}@{head_commit()}"
         # build the package from git as the install cell does; pip resolves for another Python only from wheels
         built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
                                 "-w", tmp, spec], capture_output=True, text=True)

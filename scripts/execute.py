@@ -8,7 +8,6 @@ cell's "**Runtime:** about N s" statement. ``--from-runtimes _build/runtimes.jso
 `make nbval JOBS=0` measured on a quiet machine while it re-executed the notebooks one at a time, without executing
 them again. A failing cell stops with its error.
 """
-import os
 import re
 import sys
 import threading
@@ -18,6 +17,8 @@ from pathlib import Path
 import nbformat
 import psutil
 from nbclient import NotebookClient
+
+from helpers.device import load_average, machine
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -46,11 +47,6 @@ class PeakMemory:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-
-
-def machine() -> str:
-    from helpers.device import machine as cpu
-    return cpu()
 
 
 def state_runtime(nb, wall_s: float, measured_on: str) -> None:
@@ -83,7 +79,7 @@ def execute(path: Path) -> dict:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
     runtime = {"wall_s": round(time.perf_counter() - start, 1), "peak_rss_mb": round(memory.peak / 2**20),
-               "machine": machine(), "load_average": round(os.getloadavg()[0], 1)}  # above ~1.5: an inflated time
+               "machine": machine(), "load_average": load_average()}  # above ~1.5: an inflated time
     nb.metadata.setdefault("medimg", {})["runtime"] = runtime
     state_runtime(nb, runtime["wall_s"], runtime["machine"])
     strip_solution_outputs(nb)

@@ -83,12 +83,34 @@ NOT_YET_VALIDATED = {
 }
 
 
-def fresh_venv(folder: Path) -> Path:
-    """A new virtual environment in ``folder`` whose dependencies come from this one's site-packages (offline), but
-    which cannot import this clone's helpers; returns its python."""
+def fresh_venv(folder: Path, deps: Path | None = None) -> Path:
+    """A new virtual environment in ``folder`` whose dependencies come from ``deps`` (default: this environment's
+    site-packages; offline), but which cannot import this clone's helpers; returns its python."""
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = folder / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "book-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    Path(site, "book-deps.pth").write_text(f"{deps or sysconfig.get_paths()['purelib']}\n")
     return python
+
+
+def tracked_files() -> list[str]:
+    """The repository's files as a clone would have them: tracked, plus untracked ones git does not ignore."""
+    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    return [name for name in names if (ROOT / name).is_file()]
+
+
+def copy_book(dest: Path) -> Path:
+    """A copy of the working tree's files (tracked and not ignored) in ``dest``."""
+    import shutil
+    for name in tracked_files():
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+def head_commit() -> str:
+    """The checked-out commit: what a git install of this clone builds (a clone need not hold the release tag)."""
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()

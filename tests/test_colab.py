@@ -9,13 +9,12 @@ import subprocess
 import sys
 import types
 from importlib.metadata import packages_distributions
-from pathlib import Path
 
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 import helpers
-from tests.book import (BOOK_SPEC, BRANCH, REPO_URL, ROOT, SETUP_CELL, colab_pins, fresh_venv, load, normalise,
+from tests.book import (BOOK_SPEC, BRANCH, REPO_URL, ROOT, SETUP_CELL, colab_pins, fresh_venv, head_commit, load, normalise,
                         notebooks, source)
 
 TOOLCHAIN = {"ipython"}  # imported for display only; the book's toolchain may differ from Colab's (README)
@@ -74,8 +73,7 @@ def test_git_install_into_a_fresh_environment(tmp_path):
     into a fresh interpreter, imports from there and finds its data registry and the committed results."""
     venv = tmp_path / "venv"
     python = fresh_venv(venv)  # offline: the dependencies from this environment, the package itself from git
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    spec = f"medimg-helpers @ git+file://{ROOT}@{head}"  # this clone's commit for the release tag
+    spec = f"medimg-helpers @ git+file://{ROOT}@{head_commit()}"  # this clone's commit for the release tag
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     # this environment's pip drives the install into the fresh interpreter, as Colab's pip would
     result = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",

@@ -10,17 +10,15 @@ import yaml
 import helpers
 from helpers import home
 from scripts import retarget
-from tests.book import ROOT, load, notebooks, source
+from tests.book import ROOT, copy_book, load, notebooks, source, tracked_files
 
 HOME = retarget.configured(ROOT)
 
 
 def tracked_text_files():
-    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
-    for name in names:
+    for name in tracked_files():
         path = ROOT / name
-        if path.is_file() and path.suffix not in {".dcm", ".npz", ".png", ".ico", ".gz", ".whl"}:
+        if path.suffix not in {".dcm", ".npz", ".png", ".ico", ".gz", ".whl"}:
             try:
                 yield name, path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
@@ -72,10 +70,7 @@ def test_no_url_of_the_home_except_the_derived_ones():
 
 def test_retarget_moves_every_url_and_back(tmp_path):
     """A copy retargeted at another home names only the new one; retargeted back, it is byte-identical."""
-    copy = tmp_path / "book"
-    for name, _ in tracked_text_files():
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, copy / name)
+    copy = copy_book(tmp_path / "book")
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
     config_path = copy / "_config.yml"
     original = config_path.read_text()

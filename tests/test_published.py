@@ -11,12 +11,11 @@ import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 import helpers
-from tests.book import ROOT, fresh_venv
+from tests.book import copy_book, fresh_venv
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -72,13 +71,7 @@ def server(tmp_path):
 
 def test_install_cell_and_data_download_through_the_published_urls(tmp_path, server):
     srv, base = server
-    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
-    book = tmp_path / "book"
-    for name in names:
-        if (ROOT / name).is_file():
-            (book / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, book / name)
+    book = copy_book(tmp_path / "book")
     # 1. retarget the copy at the local server, as a maintainer would move the book
     repository, tag = f"{base}/medimg-test/book", f"v{helpers.__version__}"
     config = (book / "_config.yml").read_text()

@@ -6,7 +6,6 @@ root in CI, which chmod does not stop, so the read-only folder comes from ``test
 reaches the network: ``MEDIMG_MIRROR`` points at a closed local port.
 """
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 from tests.test_data import _readonly_folder

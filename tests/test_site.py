@@ -2,7 +2,6 @@
 point at the right notebook of the configured repository; every notebook page carries its measured runtime badge."""
 import re
 import subprocess
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest

@@ -10,7 +10,7 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-from tests.book import ROOT, normalise
+from tests.book import ROOT, fresh_venv, normalise
 
 SRC = ROOT / "src" / "helpers"
 TF_MODULES = {"models", "cases", "volumes", "explain"}  # import TensorFlow when imported
@@ -62,11 +62,7 @@ def test_wheel_without_tensorflow_imports_and_explains(tmp_path):
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
         if not entry.name.lower().startswith(left_out) and entry.suffix != ".pth":
             (deps / entry.name).symlink_to(entry)
-    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
-    python = tmp_path / "venv" / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "deps.pth").write_text(f"{deps}\n")
+    python = fresh_venv(tmp_path / "venv", deps)
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
                                 str(wheel)], capture_output=True, text=True, env=env)

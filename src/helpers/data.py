@@ -36,7 +36,6 @@ warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm in Jupy
 
 REGISTRY: dict = json.loads(Path(__file__).with_name("registry.json").read_text())
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # present in a clone, absent in a pip-installed wheel
-REPO_RAW = RAW_URL  # raw files of the book's repository at its release tag (helpers.home)
 MEDMNIST_KEYS = ("train_images", "train_labels", "val_images", "val_labels", "test_images", "test_labels")
 SAFE_DICOM_FIELDS = ("Modality", "Manufacturer", "ManufacturerModelName", "BodyPartExamined", "StudyDescription",
                      "SeriesDescription", "PhotometricInterpretation", "Rows", "Columns", "BitsStored",
@@ -187,7 +186,7 @@ def _series_folder(name: str, e: dict) -> Path:
             f"direct download: get it from {e['landing']} and point MEDIMG_DATA_DIR at the folder that holds it.")
     from tqdm.auto import tqdm
     folder = cache_dir() / e["folder"]
-    base = e["url"].format(repo_raw=REPO_RAW)
+    base = e["url"].format(repo_raw=RAW_URL)  # the repository's raw files at its release tag
     missing = [f for f in files if not (folder / f).is_file()]
     for f in files:
         if f not in missing:

@@ -9,7 +9,6 @@ import numpy as np
 import tensorflow as tf
 
 from .cases import BestValAUC
-from .metrics import medmnist_auc_acc
 
 
 def as_channels(volumes) -> np.ndarray:
