@@ -82,6 +82,13 @@ bench: $(STAMP)
 retarget: $(STAMP)
 	$(BIN)/python scripts/retarget.py
 
+## lint: fix what ruff can (imports, formatting) in src, scripts, tests and the notebooks' code cells, then check;
+## make test runs the same check, without fixing (tests/test_lint.py)
+lint: $(STAMP)
+	$(BIN)/ruff check --fix src scripts tests notebooks
+	$(BIN)/ruff format src scripts tests notebooks
+	$(BIN)/ruff check src scripts tests notebooks
+
 ## mutate: apply small bugs to a copy of src/helpers and check that the unit tests catch each one
 mutate: $(STAMP)
 	$(BIN)/python tests/mutate.py

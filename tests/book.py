@@ -1,4 +1,6 @@
-"""Shared facts about the book for the tests: the table of contents, the notebooks, the configured repository."""
+"""Shared facts about the book for the tests: the table of contents, the notebooks,
+the configured repository."""
+
 import json
 import re
 import subprocess
@@ -13,7 +15,8 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"]
 BRANCH = CONFIG["repository"]["branch"]
 SITE_URL = CONFIG["html"]["baseurl"]
-BOOK_SPEC = f"git+{REPO_URL}@{BRANCH}"  # what the install cell installs: medimg-helpers @ BOOK_SPEC
+# what the install cell installs: medimg-helpers @ BOOK_SPEC
+BOOK_SPEC = f"git+{REPO_URL}@{BRANCH}"
 SETUP_CELL = (
     "try:\n"
     "    import helpers\n"
@@ -21,7 +24,8 @@ SETUP_CELL = (
     f'    BOOK = "{BOOK_SPEC}"\n'
     '    %pip install -q "medimg-helpers @ {BOOK}"\n'
     "    import helpers\n"
-    "assert hasattr(helpers, \"__version__\"), f\"{helpers.__file__} is not the book's helpers\"\n"
+    'assert hasattr(helpers, "__version__"), f"{helpers.__file__} is not the '
+    "book's helpers\"\n"
     "env = helpers.setup(seed=0)"
 )
 
@@ -44,12 +48,18 @@ def load(path: Path) -> dict:
 
 
 def source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return (
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    )
 
 
 def output_text(output) -> str:
     if "text" in output:
-        return "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
+        return (
+            "".join(output["text"])
+            if isinstance(output["text"], list)
+            else output["text"]
+        )
     data = output.get("data", {})
     text = data.get("text/plain", "")
     return "".join(text) if isinstance(text, list) else text
@@ -72,38 +82,61 @@ def normalise(name: str) -> str:
 
 
 def colab_pins() -> dict[str, str]:
-    """{name: version} of every package on Colab's published list (tests/colab/pip-freeze.txt)."""
+    """{name: version} of every package on Colab's published list
+    (tests/colab/pip-freeze.txt)."""
     text = (ROOT / "tests" / "colab" / "pip-freeze.txt").read_text()
-    return {normalise(m.group(1)): m.group(2) for m in re.finditer(r"(?m)^([A-Za-z0-9_.\-]+)==(\S+)$", text)}
+    return {
+        normalise(m.group(1)): m.group(2)
+        for m in re.finditer(r"(?m)^([A-Za-z0-9_.\-]+)==(\S+)$", text)
+    }
 
 
-# Notebooks not yet brought to the current template and pins. They are NOT validated: the template tests skip them
-# (shown by -rs) and `make test` leaves them out of nbval with a printed line. Keep this empty whenever possible.
-NOT_YET_VALIDATED = {
-}
+# Notebooks not yet brought to the current template and pins. They are NOT validated:
+# the template tests skip them
+# (shown by -rs) and `make test` leaves them out of nbval with a printed line. Keep this
+# empty whenever possible.
+NOT_YET_VALIDATED = {}
 
 
 def fresh_venv(folder: Path, deps: Path | None = None) -> Path:
-    """A new virtual environment in ``folder`` whose dependencies come from ``deps`` (default: this environment's
-    site-packages; offline), but which cannot import this clone's helpers; returns its python."""
+    """A new virtual environment in ``folder`` whose dependencies come from ``deps``
+    (default: this environment's site-packages; offline), but which cannot import
+    this clone's helpers; returns its python."""
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = folder / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "book-deps.pth").write_text(f"{deps or sysconfig.get_paths()['purelib']}\n")
+    site = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "book-deps.pth").write_text(
+        f"{deps or sysconfig.get_paths()['purelib']}\n"
+    )
     return python
 
 
 def tracked_files() -> list[str]:
-    """The repository's files as a clone would have them: tracked, plus untracked ones git does not ignore."""
-    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
+    """The repository's files as a clone would have them: tracked, plus untracked
+    ones git does not ignore."""
+    names = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return [name for name in names if (ROOT / name).is_file()]
 
 
 def copy_book(dest: Path) -> Path:
     """A copy of the working tree's files (tracked and not ignored) in ``dest``."""
     import shutil
+
     for name in tracked_files():
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, dest / name)
@@ -111,6 +144,12 @@ def copy_book(dest: Path) -> Path:
 
 
 def head_commit() -> str:
-    """The checked-out commit: what a git install of this clone builds (a clone need not hold the release tag)."""
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    """The checked-out commit: what a git install of this clone builds (a clone need
+    not hold the release tag)."""
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()

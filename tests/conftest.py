@@ -11,4 +11,6 @@ sys.path.insert(0, str(ROOT))
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "site: checks of the built site (run after `make book`)")
+    config.addinivalue_line(
+        "markers", "site: checks of the built site (run after `make book`)"
+    )

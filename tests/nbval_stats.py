@@ -1,9 +1,12 @@
-"""pytest plugin used with nbval: wall time and peak kernel memory of each notebook -> _build/runtimes.json.
+"""pytest plugin used with nbval: wall time and peak kernel memory of each notebook ->
+_build/runtimes.json.
 
-The page badges (book/_ext/runtime_badges.py) read that file. The numbers are reported, never asserted.
-Under pytest-xdist (``make test`` runs two notebooks at a time) each worker writes its own part, and the controller
-merges the parts into runtimes.json at the end; a notebook's time then includes sharing the CPU with another one.
+The page badges (book/_ext/runtime_badges.py) read that file. The numbers are reported,
+never asserted. Under pytest-xdist (``make test`` runs two notebooks at a time) each
+worker writes its own part, and the controller merges the parts into runtimes.json at
+the end; a notebook's time then includes sharing the CPU with another one.
 """
+
 import json
 import os
 import threading
@@ -45,7 +48,9 @@ _sampler = _Sampler()
 
 
 def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist): no stale parts
+    if not hasattr(
+        session.config, "workerinput"
+    ):  # the controller (or a run without xdist): no stale parts
         for part in PARTS.glob("*.json"):
             part.unlink()
     _sampler.start()
@@ -66,12 +71,23 @@ def pytest_sessionfinish(session):
     _sampler.stop.set()
     worker = getattr(session.config, "workerinput", {}).get("workerid")
     from helpers.device import machine as cpu
+
     machine = cpu()
-    if worker:  # the page badge says so: a notebook sharing the CPU runs slower than alone
-        machine += f", {session.config.workerinput.get('workercount', 2)} notebooks at a time"
-    measured = {name: {"wall_s": round(_end.get(name, start) - start, 1),
-                       "peak_rss_mb": round(_peak.get(name, 0) / 2**20), "machine": machine,
-                       "measured": "tests (nbval re-execution)"} for name, start in _start.items()}
+    if (
+        worker
+    ):  # the page badge says so: a notebook sharing the CPU runs slower than alone
+        machine += (
+            f", {session.config.workerinput.get('workercount', 2)} notebooks at a time"
+        )
+    measured = {
+        name: {
+            "wall_s": round(_end.get(name, start) - start, 1),
+            "peak_rss_mb": round(_peak.get(name, 0) / 2**20),
+            "machine": machine,
+            "measured": "tests (nbval re-execution)",
+        }
+        for name, start in _start.items()
+    }
     if worker:  # an xdist worker: leave its part for the controller
         PARTS.mkdir(parents=True, exist_ok=True)
         (PARTS / f"{worker}.json").write_text(json.dumps(measured))
@@ -87,4 +103,7 @@ def pytest_sessionfinish(session):
     OUT.write_text(json.dumps(runtimes, indent=1, sort_keys=True) + "\n")
     print("\nnotebook run times (wall s, peak MiB):")
     for name in sorted(measured):
-        print(f"  {name}: {runtimes[name]['wall_s']} s, {runtimes[name]['peak_rss_mb']} MiB")
+        print(
+            f"  {name}: {runtimes[name]['wall_s']} s, "
+            f"{runtimes[name]['peak_rss_mb']} MiB"
+        )

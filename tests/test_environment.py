@@ -1,4 +1,6 @@
-"""The pinned environment: requirements.txt, environment.yml, pyproject and _config agree."""
+"""The pinned environment: requirements.txt, environment.yml, pyproject and _config
+agree."""
+
 import re
 from pathlib import Path
 
@@ -10,12 +12,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def pins(lines):
-    return {m.group(1).lower(): m.group(2) for m in (re.match(r"^\s*-?\s*([A-Za-z0-9_.\-]+)==([^\s#]+)", l) for l in lines) if m}
+    return {
+        m.group(1).lower(): m.group(2)
+        for m in (re.match(r"^\s*-?\s*([A-Za-z0-9_.\-]+)==([^\s#]+)", x) for x in lines)
+        if m
+    }
 
 
 def test_requirements_are_all_pinned():
-    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
-    assert lines and all("==" in l for l in lines)
+    lines = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines and all("==" in line for line in lines)
     assert "tensorflow-cpu" in pins(lines) and "jupyter-book" in pins(lines)
     assert pins(lines)["jupyter-book"].startswith("1.")
 
@@ -27,8 +37,12 @@ def test_environment_yml_agrees_with_requirements():
     req_pins = pins((ROOT / "requirements.txt").read_text().splitlines())
     assert env_pins, "environment.yml pins nothing"
     for name, version in env_pins.items():
-        assert req_pins.get(name) == version, f"{name}: environment.yml {version}, requirements.txt {req_pins.get(name)}"
-    direct = (ROOT / "requirements.txt").read_text().split("# Everything they pull in")[0]
+        assert req_pins.get(name) == version, (
+            f"{name}: environment.yml {version}, requirements.txt {req_pins.get(name)}"
+        )
+    direct = (
+        (ROOT / "requirements.txt").read_text().split("# Everything they pull in")[0]
+    )
     assert set(pins(direct.splitlines())) == set(env_pins)
     assert "-r requirements.txt" in pip_section and "-e ." in pip_section
     assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
@@ -36,11 +50,14 @@ def test_environment_yml_agrees_with_requirements():
 
 def test_pyproject_dependencies_are_pinned_in_requirements():
     import tomllib
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     req_pins = pins((ROOT / "requirements.txt").read_text().splitlines())
     for dep in project["dependencies"]:
         name = re.match(r"[A-Za-z0-9_.\-]+", dep).group(0).lower()
-        assert name in req_pins, f"{name} is a helpers dependency but not pinned in requirements.txt"
+        assert name in req_pins, (
+            f"{name} is a helpers dependency but not pinned in requirements.txt"
+        )
     assert project["urls"]["Repository"] == helpers.REPOSITORY
 
 
@@ -49,8 +66,11 @@ def test_repository_is_named_once_consistently():
     assert config["repository"]["url"] == helpers.REPOSITORY
     assert config["repository"]["branch"] == helpers.BRANCH
     assert config["execute"]["execute_notebooks"] == "off"
-    from helpers import book
-    assert config["html"]["baseurl"] == book.SITE_URL, "the site URL is set once, in _config.yml"
+    from helpers import home
+
+    assert config["html"]["baseurl"] == home.SITE_URL, (
+        "the site URL is set once, in _config.yml"
+    )
     readme = (ROOT / "README.md").read_text()
     assert f"{helpers.REPOSITORY.removeprefix('https://')}@{helpers.BRANCH}" in readme
 

@@ -1,5 +1,6 @@
-"""helpers.exercises: every exercise of the book has a checker, and check() answers a reader in one line without
-ever stopping "Run all"."""
+"""helpers.exercises: every exercise of the book has a checker, and check() answers a
+reader in one line without ever stopping "Run all"."""
+
 import ast
 import re
 
@@ -8,12 +9,17 @@ import pytest
 from helpers import exercises
 from tests.book import ROOT, load, notebooks, source
 
-CALL = re.compile(r'helpers\.exercises\.check\("(\d\d\.\d+)"')
+CALL = re.compile(r'helpers\.exercises\.check\(\s*"(\d\d\.\d+)"')
 
 
 def keys_in_notebooks() -> set[str]:
-    return {m.group(1) for p in notebooks() for c in load(p)["cells"] if c["cell_type"] == "code"
-            for m in CALL.finditer(source(c))}
+    return {
+        m.group(1)
+        for p in notebooks()
+        for c in load(p)["cells"]
+        if c["cell_type"] == "code"
+        for m in CALL.finditer(source(c))
+    }
 
 
 def all_checkers() -> dict:
@@ -25,7 +31,10 @@ def all_checkers() -> dict:
 def test_every_exercise_has_a_checker_and_every_checker_an_exercise():
     used, registered = keys_in_notebooks(), set(all_checkers())
     assert len(used) >= 60, sorted(used)
-    assert used == registered, f"without checker: {sorted(used - registered)}; unused: {sorted(registered - used)}"
+    assert used == registered, (
+        f"without checker: {sorted(used - registered)}; unused: "
+        f"{sorted(registered - used)}"
+    )
 
 
 @pytest.mark.parametrize("key", sorted(keys_in_notebooks()))
@@ -33,7 +42,10 @@ def test_a_blank_answer_says_so_and_does_not_raise(key, capsys):
     assert exercises.check(key, ...) is None
     assert exercises.check(key, None) is None
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"Exercise {key}: not answered yet: replace the ... with your answer."] * 2
+    assert (
+        out
+        == [f"Exercise {key}: not answered yet: replace the ... with your answer."] * 2
+    )
 
 
 @pytest.mark.parametrize("key", sorted(keys_in_notebooks()))
@@ -44,7 +56,9 @@ def test_a_wrong_answer_gets_a_hint_never_a_traceback(key, capsys):
 
 
 def test_a_checker_says_right_or_gives_its_hint(capsys):
-    assert exercises.check("04.2", 18) is True  # r = 1 + 2 + 1 + 4 + 2 * 4 after conv-pool-conv-pool-conv
+    assert (
+        exercises.check("04.2", 18) is True
+    )  # r = 1 + 2 + 1 + 4 + 2 * 4 after conv-pool-conv-pool-conv
     assert exercises.check("04.2", 10) is False
     right, wrong = capsys.readouterr().out.splitlines()
     assert right == "Exercise 04.2: right."
@@ -55,7 +69,9 @@ def test_a_checker_says_right_or_gives_its_hint(capsys):
 def test_constant_score_checker_computes_its_expected_values():
     y = [0, 1, 1, 1]
     assert exercises.check("04.3", (0.5, 0.75), y_test=y) is True
-    assert exercises.check("04.3", (0.5, 0.25), y_test=y) is False  # the normal share, not the pneumonia share
+    assert (
+        exercises.check("04.3", (0.5, 0.25), y_test=y) is False
+    )  # the normal share, not the pneumonia share
     assert exercises.check("04.3", (0.6, 0.75), y_test=y) is False
 
 
@@ -75,11 +91,20 @@ def test_checker_modules_are_cheap_to_import_and_fit_88_columns():
     for path in sorted((ROOT / "src" / "helpers" / "exercises").glob("*.py")):
         text = path.read_text()
         assert max(len(line) for line in text.splitlines()) <= 88, path.name
-        top_level = [n for n in ast.parse(text).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        top_level = [
+            n
+            for n in ast.parse(text).body
+            if isinstance(n, (ast.Import, ast.ImportFrom))
+        ]
         for node in top_level:
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            assert not any(n.split(".")[0] in {"tensorflow", "keras"} for n in names), \
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+            assert not any(n.split(".")[0] in {"tensorflow", "keras"} for n in names), (
                 f"{path.name} imports TensorFlow at import time"
+            )
 
 
 def test_per_cent_gets_its_own_hint(capsys):

@@ -1,6 +1,5 @@
-"""Unit tests of helpers.metrics (MedMNIST rules, bootstrap, results files, thresholds) and the evaluation plots."""
-import json
-from pathlib import Path
+"""Unit tests of helpers.metrics (MedMNIST rules, bootstrap, results files,
+thresholds) and the evaluation plots."""
 
 import matplotlib
 import numpy as np
@@ -26,7 +25,10 @@ def test_medmnist_binary_rule_uses_class_one_and_half(binary_case):
     auc, acc = metrics.medmnist_auc_acc("binary-class", y[:, None], probs)
     assert auc == pytest.approx(roc_auc_score(y, score))
     assert acc == pytest.approx(accuracy_score(y, score > 0.5))
-    assert metrics.medmnist_auc_acc("binary-class", y, score) == (auc, acc)  # a 1-D score means P(class 1)
+    assert metrics.medmnist_auc_acc("binary-class", y, score) == (
+        auc,
+        acc,
+    )  # a 1-D score means P(class 1)
 
 
 def test_medmnist_multiclass_rule_is_mean_one_vs_rest_and_argmax():
@@ -56,34 +58,20 @@ def test_bootstrap_ci_skips_one_class_resamples():
     assert est == 1.0 and 0 <= low <= high <= 1
 
 
-def test_summarise_mean_and_sd():
-    runs = [{"test_auc": 0.9, "test_acc": 0.8}, {"test_auc": 0.8, "test_acc": 0.7}]
-    out = metrics.summarise(runs)
-    assert out["test_auc_mean"] == 0.85 and out["test_acc_mean"] == 0.75 and out["n_runs"] == 2
-    assert out["test_auc_sd"] == round(np.std([0.9, 0.8], ddof=1), 4)
-    assert metrics.summarise(runs[:1])["test_auc_sd"] == 0.0
-
-
-def test_save_and_load_results_round_trip(tmp_path):
-    runs = [{"test_auc": 0.9, "test_acc": 0.8, "train_seconds": 10.0, "seed": 0},
-            {"test_auc": 0.92, "test_acc": 0.82, "train_seconds": 12.0, "seed": 1}]
-    out = metrics.save_results("toymnist", runs, extra={"model": "article_cnn"}, folder=tmp_path)
-    assert out == tmp_path / "toymnist.json"
-    loaded = metrics.load_results("toymnist", folder=tmp_path)
-    assert loaded == json.loads(out.read_text())
-    assert loaded["test_auc_mean"] == 0.91 and loaded["seeds"] == [0, 1] and loaded["model"] == "article_cnn"
-    assert loaded["train_seconds_mean"] == 11.0
-    assert metrics.load_results("absent", folder=tmp_path) is None
-
-
 def test_binary_scores_counts_and_rates():
     y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
     score = np.array([0.9, 0.8, 0.6, 0.2, 0.7, 0.3, 0.2, 0.1, 0.1, 0.0])
     out = metrics.binary_scores(y, score, threshold=0.5)
     assert (out["tp"], out["fn"], out["fp"], out["tn"]) == (3, 1, 1, 5)
     assert out["sensitivity"] == 0.75 and out["specificity"] == pytest.approx(5 / 6)
-    assert out["ppv"] == 0.75 and out["npv"] == pytest.approx(5 / 6) and out["accuracy"] == 0.8
-    assert metrics.binary_scores(y, score, threshold=0.6)["tp"] == 3  # score >= threshold is positive
+    assert (
+        out["ppv"] == 0.75
+        and out["npv"] == pytest.approx(5 / 6)
+        and out["accuracy"] == 0.8
+    )
+    assert (
+        metrics.binary_scores(y, score, threshold=0.6)["tp"] == 3
+    )  # score >= threshold is positive
 
 
 def test_binary_scores_with_label_zero_positive():
@@ -96,15 +84,21 @@ def test_binary_scores_with_label_zero_positive():
 def test_choose_threshold_rules(binary_case):
     y, score = binary_case
     youden = metrics.choose_threshold(y, score)
-    j = lambda t: (lambda s: s["sensitivity"] + s["specificity"] - 1)(metrics.binary_scores(y, score, t))
+    j = lambda t: (lambda s: s["sensitivity"] + s["specificity"] - 1)(
+        metrics.binary_scores(y, score, t)
+    )
     assert all(j(youden) >= j(t) - 1e-12 for t in np.unique(score))
     t_sens = metrics.choose_threshold(y, score, rule="sensitivity", target=0.95)
     assert metrics.binary_scores(y, score, t_sens)["sensitivity"] >= 0.95
     higher = np.unique(score)[np.unique(score) > t_sens]
-    assert metrics.binary_scores(y, score, higher[0])["sensitivity"] < 0.95  # the highest such threshold
+    assert (
+        metrics.binary_scores(y, score, higher[0])["sensitivity"] < 0.95
+    )  # the highest such threshold
     t_spec = metrics.choose_threshold(y, score, rule="specificity", target=0.9)
     assert metrics.binary_scores(y, score, t_spec)["specificity"] >= 0.9
-    assert metrics.choose_threshold(1 - y, score, pos_label=0) == pytest.approx(youden)  # label 0 = disease
+    assert metrics.choose_threshold(1 - y, score, pos_label=0) == pytest.approx(
+        youden
+    )  # label 0 = disease
     with pytest.raises(ValueError, match="unknown rule"):
         metrics.choose_threshold(y, score, rule="f1")
 
@@ -115,7 +109,9 @@ def test_ppv_at_prevalence():
 
 
 def test_confusion_heatmap_shows_counts_and_shares():
-    ax = plots.confusion_heatmap([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ["normal", "pneumonia"], title="toy")
+    ax = plots.confusion_heatmap(
+        [0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ["normal", "pneumonia"], title="toy"
+    )
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["1\n50 %", "1\n50 %", "1\n33 %", "2\n67 %"]
     assert ax.get_title() == "toy" and ax.get_xlabel() == "predicted"
@@ -149,79 +145,17 @@ def test_existing_plots_draw(binary_case):
 
 
 def test_binary_scores_ppv_npv_with_asymmetric_errors():
-    """fp != fn and tp != tn, so a swapped denominator or numerator changes every rate."""
+    """fp != fn and tp != tn, so a swapped denominator or numerator changes every
+    rate."""
     y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
     score = np.array([0.9, 0.8, 0.7, 0.1, 0.6, 0.55, 0.3, 0.2, 0.1, 0.0, 0.0])
     out = metrics.binary_scores(y, score, threshold=0.5)
     assert (out["tp"], out["fn"], out["fp"], out["tn"]) == (3, 1, 2, 5)
     assert out["ppv"] == pytest.approx(3 / 5) and out["npv"] == pytest.approx(5 / 6)
-    assert out["sensitivity"] == pytest.approx(3 / 4) and out["specificity"] == pytest.approx(5 / 7)
+    assert out["sensitivity"] == pytest.approx(3 / 4) and out[
+        "specificity"
+    ] == pytest.approx(5 / 7)
     assert out["accuracy"] == pytest.approx(8 / 11)
-
-
-def _committed(tmp_path, monkeypatch, runs):
-    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
-    metrics.save_results("toy", [dict(r, test_acc=0.8, train_seconds=1.0) for r in runs])
-
-
-@pytest.mark.parametrize("delta, passes", [(0.0, True), (0.009, True), (-0.009, True), (0.02, False), (-0.02, False)])
-def test_compare_with_committed_checks_both_sides(tmp_path, monkeypatch, capsys, delta, passes):
-    _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.85},
-                                       {"seed": 2, "test_auc": 0.95}])
-    if passes:
-        assert metrics.compare_with_committed("toy", 0.90 + delta, 0.01)["dataset"] == "toy"
-        assert "committed 0.9000" in capsys.readouterr().out
-    else:
-        with pytest.raises(AssertionError, match="differs from 0.9000"):
-            metrics.compare_with_committed("toy", 0.90 + delta, 0.01)
-
-
-def test_compare_with_committed_uses_the_seed_0_run_wherever_it_is(tmp_path, monkeypatch):
-    _committed(tmp_path, monkeypatch, [{"seed": 2, "test_auc": 0.80}, {"seed": 0, "test_auc": 0.90},
-                                       {"seed": 1, "test_auc": 0.70}])
-    assert metrics.compare_with_committed("toy", 0.90, 0.01) is not None
-    for other in (0.80, 0.70):  # the first or the last run is not seed 0
-        with pytest.raises(AssertionError):
-            metrics.compare_with_committed("toy", other, 0.01)
-    _committed(tmp_path, monkeypatch, [{"seed": 1, "test_auc": 0.90}, {"seed": 2, "test_auc": 0.90}])
-    with pytest.raises(AssertionError, match="0 runs with seed 0"):
-        metrics.compare_with_committed("toy", 0.90)
-
-
-@pytest.mark.parametrize("auc, passes", [(0.929, True), (0.871, True), (0.931, False), (0.869, False)])
-def test_compare_with_committed_default_tolerance_is_three_sds(tmp_path, monkeypatch, auc, passes):
-    """sd of (0.89, 0.90, 0.91) is 0.01, so seed 0 (0.90) may move by 0.03 either way, as another CPU moves it."""
-    _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.89},
-                                       {"seed": 2, "test_auc": 0.91}])
-    if passes:
-        assert metrics.compare_with_committed("toy", auc) is not None
-    else:
-        with pytest.raises(AssertionError):
-            metrics.compare_with_committed("toy", auc)
-    _committed(tmp_path, monkeypatch, [{"seed": 0, "test_auc": 0.90}, {"seed": 1, "test_auc": 0.90}])
-    with pytest.raises(AssertionError):  # no spread: the floor of 0.01 applies
-        metrics.compare_with_committed("toy", 0.915)
-
-
-def test_save_results_summarises_the_clean_subset_auc(tmp_path, monkeypatch):
-    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
-    runs = [{"seed": s, "test_auc": 0.9, "test_acc": 0.8, "train_seconds": 1.0, "test_auc_clean": v}
-            for s, v in enumerate((0.91, 0.93, 0.95))]
-    metrics.save_results("toy", runs)
-    out = metrics.load_results("toy")
-    assert out["test_auc_clean_mean"] == 0.93 and out["test_auc_clean_sd"] == 0.02
-
-
-def test_compare_with_committed_without_results(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
-    assert metrics.compare_with_committed("absent", 0.9) is None
-    assert "no committed results are available" in capsys.readouterr().out
-
-
-def test_committed_results_ship_inside_the_package():
-    import helpers
-    assert metrics.RESULTS_DIR.parent == Path(helpers.__file__).resolve().parent
-    assert metrics.load_results("breastmnist")["seeds"] == [0, 1, 2]
 
 
 def test_paired_bootstrap_separates_a_real_gain_from_noise():
@@ -229,7 +163,9 @@ def test_paired_bootstrap_separates_a_real_gain_from_noise():
     y = rng.integers(0, 2, 300)
     signal = y + rng.normal(0, 1.0, 300)
     better = y + rng.normal(0, 0.5, 300)
-    same = metrics.paired_bootstrap(y, signal, signal + rng.normal(0, 0.01, 300), n_boot=500)
+    same = metrics.paired_bootstrap(
+        y, signal, signal + rng.normal(0, 0.01, 300), n_boot=500
+    )
     gain = metrics.paired_bootstrap(y, better, signal, n_boot=500)
     assert same["low"] < 0 < same["high"] and same["p"] > 0.05
     assert 0 < gain["low"] <= gain["diff"] <= gain["high"] and gain["p"] < 0.01
@@ -238,7 +174,8 @@ def test_paired_bootstrap_separates_a_real_gain_from_noise():
 
 
 def test_paired_bootstrap_pairs_the_resamples():
-    """Two models that share most of their errors: the paired interval is narrower than unpaired CIs suggest."""
+    """Two models that share most of their errors: the paired interval is narrower
+    than unpaired CIs suggest."""
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 200)
     common = y + rng.normal(0, 1.0, 200)
@@ -246,3 +183,40 @@ def test_paired_bootstrap_pairs_the_resamples():
     paired = metrics.paired_bootstrap(y, a, b, n_boot=500)
     _, lo_a, hi_a = metrics.bootstrap_ci(y, a, n_boot=500)
     assert paired["high"] - paired["low"] < 0.5 * (hi_a - lo_a)
+
+
+def test_calibrate_on_validation_keeps_order_and_fixes_the_mean():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    p1 = np.clip(
+        0.6 + 0.3 * (y - 0.5) + rng.normal(0, 0.15, 200), 0.01, 0.99
+    )  # too high on average
+    probs = np.stack([1 - p1, p1], axis=1)
+    out = metrics.calibrate_on_validation(probs, y)(probs)
+    assert out.shape == probs.shape
+    assert np.all(
+        np.diff(out[np.argsort(p1), 1]) >= -1e-12
+    )  # monotone: the AUC is unchanged
+    assert (
+        abs(out[:, 1].mean() - y.mean()) < 0.01 < abs(p1.mean() - y.mean())
+    )  # logistic fit: means agree
+
+
+@pytest.mark.parametrize(
+    "intervals, verdict",
+    [
+        ([(0.05, 0.01, 0.09), (0.04, 0.002, 0.08)], "A is better"),
+        ([(-0.05, -0.09, -0.01), (-0.03, -0.05, -0.001)], "B is better"),
+        (
+            [(0.05, 0.01, 0.09), (0.03, -0.01, 0.07)],
+            "no reliable difference between A and B",
+        ),
+        (
+            [(0.05, 0.01, 0.09), (-0.05, -0.09, -0.01)],
+            "no reliable difference between A and B",
+        ),
+        ([(0.0, -0.02, 0.02)], "no reliable difference between A and B"),
+    ],
+)
+def test_seed_verdict_needs_every_seed_on_one_side(intervals, verdict):
+    assert metrics.seed_verdict(intervals, "A", "B") == verdict

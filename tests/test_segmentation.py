@@ -1,23 +1,26 @@
-"""helpers.segmentation (metrics, lesion detection, bootstrap, classical segmenter, RTSTRUCT and DICOM SEG),
-helpers.models.unet and helpers.headlines."""
-import json
+"""helpers.segmentation (metrics, lesion detection, bootstrap, classical segmenter,
+RTSTRUCT and DICOM SEG), helpers.models.unet."""
 
 import numpy as np
 import pydicom
 import pytest
 
-from helpers import headlines, phantoms
+from helpers import phantoms
 from helpers import segmentation as seg
 
 
 def square(size=20, top=5, left=5, side=6):
     mask = np.zeros((size, size), bool)
-    mask[top:top + side, left:left + side] = True
+    mask[top : top + side, left : left + side] = True
     return mask
 
 
 def test_dice_and_iou_by_hand():
-    a, b = square(side=6), square(left=8, side=6)  # overlap 6 x 3 = 18 pixels of 36 each
+    # overlap 6 x 3 = 18 pixels of 36 each
+    a, b = (
+        square(side=6),
+        square(left=8, side=6),
+    )
     assert seg.dice(a, b) == pytest.approx(2 * 18 / 72)
     assert seg.iou(a, b) == pytest.approx(18 / 54)
     empty = np.zeros_like(a)
@@ -30,9 +33,39 @@ def test_hd95_in_mm():
     a, b = square(left=5), square(left=8)  # the same square shifted by 3 columns
     assert seg.hd95_mm(a, a) == 0.0
     assert seg.hd95_mm(a, b, spacing_mm=(1.0, 1.0)) == pytest.approx(3.0)
-    assert seg.hd95_mm(a, b, spacing_mm=(1.0, 2.5)) == pytest.approx(7.5)  # columns are 2.5 mm wide
+    # columns are 2.5 mm wide
+    assert seg.hd95_mm(a, b, spacing_mm=(1.0, 2.5)) == pytest.approx(7.5)
     assert np.isnan(seg.hd95_mm(a, np.zeros_like(a)))
     assert seg.hd95_mm(np.zeros_like(a), np.zeros_like(a)) == 0.0
+
+
+def test_hd95_by_hand():
+    """Concentric squares of side 10 and 6: each of the small one's 20 surface pixels is
+    2 from the big one's surface; of the big one's 36, 24 are 2 from the small one's, 8
+    (beside the corners) sqrt(5) and 4 (the corners) sqrt(8). Pooled: 44 values of 2, 8
+    of sqrt(5), 4 of sqrt(8); the 95th percentile (position 52.25 of 0-55) is sqrt(8),
+    whichever mask comes first. Interior pixels do not count."""
+    big, small = square(side=10), square(top=7, left=7, side=6)
+    assert seg.hd95_mm(big, small) == pytest.approx(np.sqrt(8))
+    assert seg.hd95_mm(small, big) == pytest.approx(np.sqrt(8))
+    assert seg.hd95_mm(big, small, spacing_mm=(2.0, 2.0)) == pytest.approx(
+        2 * np.sqrt(8)
+    )
+    assert seg.hd95_mm(small, big, spacing_mm=(2.0, 2.0)) == pytest.approx(
+        2 * np.sqrt(8)
+    )
+    # one stray pixel, (8, 8) from the square's corner: 21 + 20 distances, all 0 but
+    # one, so the 95th percentile is 0 (the maximum, the Hausdorff distance, would be
+    # sqrt(128))
+    truth = square()
+    pred = truth.copy()
+    pred[18, 18] = True
+    assert seg.hd95_mm(pred, truth) == 0.0 and seg.hd95_mm(truth, pred) == 0.0
+    # a mask filling the image: its surface is the image's edge (76 pixels: 64 are 2
+    # from a square 2 pixels inside, 8 sqrt(5), 4 sqrt(8)); the square's 60 surface
+    # pixels are 2 from it: the 95th percentile of the 136 is sqrt(5)
+    full, inner = np.ones((20, 20), bool), square(top=2, left=2, side=16)
+    assert seg.hd95_mm(full, inner) == pytest.approx(np.sqrt(5))
 
 
 def test_lesion_detection_and_false_positives():
@@ -45,10 +78,49 @@ def test_lesion_detection_and_false_positives():
     pred[0, 17:19, 17:19] = True  # a false region
     table = np.array([[0, 1, 5.0, 20.0], [0, 2, 10.0, 80.0]], np.float32)
     found = seg.lesion_detection(pred, lesions, table)
-    assert found["covered"].tolist() == [0.5, 0.25] and found["found"].tolist() == [True, False]
+    assert found["covered"].tolist() == [0.5, 0.25] and found["found"].tolist() == [
+        True,
+        False,
+    ]
     assert seg.false_positives(pred, lesions).tolist() == [1]
     by = seg.sensitivity_by(found)
     assert by[("sensitivity", pd_interval(by, 30))].notna().any()
+
+
+def test_lesion_detection_looks_in_the_lesion_image():
+    lesions = np.zeros((2, 10, 10), np.int16)
+    lesions[1, 2:4, 2:4] = 1
+    preds = np.zeros((2, 10, 10), bool)
+    preds[1, 2:4, 2:3] = True  # half of it, in image 1; image 0 predicts nothing
+    table = np.array([[1, 1, 5.0, 20.0]], np.float32)
+    found = seg.lesion_detection(preds, lesions, table)
+    assert (
+        found["image"].tolist() == [1]
+        and found["covered"].tolist() == [0.5]
+        and found["found"].tolist() == [True]
+    )
+    assert not seg.lesion_detection(preds, lesions, table, min_overlap=0.6)["found"][0]
+
+
+def test_sensitivity_by_size_and_contrast_by_hand():
+    import pandas as pd
+
+    found = pd.DataFrame(
+        {
+            "radius_mm": [5.0, 6.0, 10.0, 15.0],
+            "contrast_hu": [20.0, 25.0, 80.0, 40.0],
+            "found": [True, False, False, True],
+            "covered": [0.8, 0.1, 0.3, 0.6],
+        }
+    )
+    by = seg.sensitivity_by(found)
+    # rows: radius (0, 7.5], (7.5, 12.5], (12.5, 20] mm; columns: contrast (0, 30], (30,
+    # 60], (60, 100] HU
+    np.testing.assert_array_equal(
+        by["sensitivity"].to_numpy(dtype=float),
+        [[0.5, np.nan, np.nan], [np.nan, np.nan, 0.0], [np.nan, 1.0, np.nan]],
+    )
+    assert by["lesions"].to_numpy().tolist() == [[2, 0, 0], [0, 0, 1], [0, 1, 0]]
 
 
 def pd_interval(table, contrast):
@@ -66,40 +138,139 @@ def test_bootstrap_intervals():
     assert seg.paired_difference_ci(a, b) == (diff, low, high)  # seeded
 
 
+def test_bootstrap_interval_by_hand():
+    """50 zeros and 50 ones: mean 0.5, standard error 0.5 / sqrt(100) = 0.05, so a 95 %
+    interval of about 0.5 +- 1.96 * 0.05 and a 50 % one of about 0.5 +- 0.674 * 0.05."""
+    values = np.tile([0.0, 1.0], 50)
+    mean, low, high = seg.mean_ci(values)
+    assert (
+        mean == 0.5
+        and low == pytest.approx(0.402, abs=0.015)
+        and high == pytest.approx(0.598, abs=0.015)
+    )
+    _, low50, high50 = seg.mean_ci(values, level=0.5)
+    assert low50 == pytest.approx(0.466, abs=0.015) and high50 == pytest.approx(
+        0.534, abs=0.015
+    )
+    assert seg.mean_ci(values) == (mean, low, high)  # seeded
+
+
 def test_body_lung_masks_and_classical_lesions_on_a_phantom():
     ph = phantoms.random_phantom((1, 2))
     body, lung = seg.body_lung_masks(ph["hu"])
     assert seg.dice(body, ph["body"]) > 0.99 and seg.dice(lung, ph["lung"]) > 0.99
     clean = phantoms.scan(ph["hu"], 1e7, seed=0)  # nearly noise-free
-    found = seg.threshold_lesions(clean, threshold_hu=40 + 0.5 * ph["lesion_table"][:, 1].min())
+    found = seg.threshold_lesions(
+        clean, threshold_hu=40 + 0.5 * ph["lesion_table"][:, 1].min()
+    )
     assert seg.dice(found, ph["lesions"] > 0) > 0.5
     none, _ = seg.body_lung_masks(np.full((8, 8), -1000.0))
     assert not none.any()
 
 
+def test_body_lung_masks_by_hand():
+    hu = np.full((30, 30), -1000.0)
+    hu[0, :] = 0.0  # a couch: a separate, smaller region above -500 HU
+    hu[3:19, 2:18] = 40.0  # the body, 16 x 16 = 256 pixels
+    hu[5:8, 5:9] = -850.0  # a lung of 3 x 4 = 12 pixels
+    hu[12:14, 12] = -850.0  # an air pocket of 2 pixels, below min_lung_px
+    body, lung = seg.body_lung_masks(hu)
+    # its holes filled, the couch left out
+    assert body.sum() == 256 and body[3:19, 2:18].all()
+    expected = np.zeros((30, 30), bool)
+    expected[5:8, 5:9] = True
+    assert np.array_equal(lung, expected)
+    assert seg.body_lung_masks(hu, min_lung_px=2)[1].sum() == 14
+
+
+def test_threshold_lesions_by_hand():
+    """A 3 x 3 lesion of 200 HU in 40 HU tissue and a 4 x 4 bone of 700 HU: at 100 HU,
+    with little smoothing, the lesion is found whole and the bone not at all; opened
+    (min_px > 4) the square becomes a plus of 5 pixels, which min_px=10 removes."""
+    hu = np.full((32, 32), -1000.0)
+    hu[2:30, 2:30] = 40.0
+    hu[14:17, 14:17] = 200.0
+    hu[22:26, 8:12] = 700.0
+    lesion = np.zeros((32, 32), bool)
+    lesion[14:17, 14:17] = True
+    assert np.array_equal(seg.threshold_lesions(hu, 100, sigma_px=0.5), lesion)
+    plus = lesion.copy()
+    plus[[14, 14, 16, 16], [14, 16, 14, 16]] = False
+    assert np.array_equal(seg.threshold_lesions(hu, 100, sigma_px=0.5, min_px=5), plus)
+    assert not seg.threshold_lesions(hu, 100, sigma_px=0.5, min_px=10).any()
+
+
+def test_contours_to_mask_by_hand():
+    """Pixel (0, 0) is centred at x = -10, y = 20 mm, pixels of 2 mm: a contour at x
+    -10..0, y 20..30 mm fills rows and columns 0-5; one at x -6..-4, y 24..26 (rows and
+    columns 2-3) on the same slice cuts a hole in it; one at x -8..-4, y 22..28 on
+    another slice fills rows 1-4, columns 1-3."""
+
+    def rect(x0, x1, y0, y1, z):
+        return np.array([[x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z]], float)
+
+    contours = [
+        rect(-8, -4, 22, 28, 7.5),
+        rect(-10, 0, 20, 30, 5.0),
+        rect(-6, -4, 24, 26, 5.0),
+    ]
+    z, masks = seg.contours_to_mask(
+        contours, origin_xy_mm=(-10, 20), spacing_mm=2.0, shape=(6, 8)
+    )
+    ring = np.zeros((6, 8), bool)
+    ring[0:6, 0:6] = True
+    ring[2:4, 2:4] = False
+    small = np.zeros((6, 8), bool)
+    small[1:5, 1:4] = True
+    assert (
+        z.tolist() == [5.0, 7.5]
+        and np.array_equal(masks[0], ring)
+        and np.array_equal(masks[1], small)
+    )
+
+
 def test_rtstruct_contours_to_mask():
-    rtstruct = pydicom.dcmread(pydicom.data.get_testdata_file("rtstruct.dcm"), force=True)
+    rtstruct = pydicom.dcmread(
+        pydicom.data.get_testdata_file("rtstruct.dcm"), force=True
+    )
     with pytest.raises(ValueError, match="no ROI named"):
         seg.contours_mm(rtstruct, "liver")
+    # ROI 2 holds one POINT contour, not a closed one
+    assert seg.contours_mm(rtstruct, "Isocenter 1") == []
     contours = seg.contours_mm(rtstruct, "patient")
     assert len(contours) == 3 and all(c.shape[1] == 3 for c in contours)
-    z, masks = seg.contours_to_mask(contours, origin_xy_mm=(-210, -160), spacing_mm=2.0, shape=(161, 211))
+    z, masks = seg.contours_to_mask(
+        contours, origin_xy_mm=(-210, -160), spacing_mm=2.0, shape=(161, 211)
+    )
     assert z.tolist() == [-200.0, -190.0, -180.0] and masks.shape == (3, 161, 211)
     area_mm2 = masks.sum(axis=(1, 2)) * 4.0
-    assert np.all(np.abs(area_mm2 - 400 * 300) < 0.02 * 400 * 300)  # a 400 x 300 mm rectangle
+    # a 400 x 300 mm rectangle
+    assert np.all(np.abs(area_mm2 - 400 * 300) < 0.02 * 400 * 300)
 
 
 def test_dicom_seg_round_trip(tmp_path):
     from helpers import data
+
     folder = data.path("ct_acrin_flt_breast_001")
-    source = sorted((pydicom.dcmread(f) for f in folder.glob("*.dcm")),
-                    key=lambda d: -float(d.ImagePositionPatient[2]))[20:22]
-    hu = np.stack([d.pixel_array * float(d.RescaleSlope) + float(d.RescaleIntercept) for d in source])
+    source = sorted(
+        (pydicom.dcmread(f) for f in folder.glob("*.dcm")),
+        key=lambda d: -float(d.ImagePositionPatient[2]),
+    )[20:22]
+    hu = np.stack(
+        [
+            d.pixel_array * float(d.RescaleSlope) + float(d.RescaleIntercept)
+            for d in source
+        ]
+    )
     body, lung = zip(*(seg.body_lung_masks(h) for h in hu))
     masks = {"body": np.stack(body), "lung": np.stack(lung)}
     out = seg.write_seg(masks, source)
     assert out.Modality == "SEG" and int(out.NumberOfFrames) == 4
-    refs = {r.ReferencedSOPInstanceUID for s in out.ReferencedSeriesSequence for r in s.ReferencedInstanceSequence}
+    refs = {
+        r.ReferencedSOPInstanceUID
+        for s in out.ReferencedSeriesSequence
+        for r in s.ReferencedInstanceSequence
+    }
     assert refs == {d.SOPInstanceUID for d in source}
     out.save_as(tmp_path / "seg.dcm")
     back = seg.read_seg(tmp_path / "seg.dcm", source)
@@ -112,6 +283,7 @@ def test_dicom_seg_round_trip(tmp_path):
 def test_unet_shapes_and_skip_connections():
     import helpers
     from helpers import models
+
     helpers.setup(verbose=False)
     net = models.unet(input_shape=(None, None, 2), n_outputs=3, filters=(4, 8, 16))
     kinds = [type(layer).__name__ for layer in net.layers]
@@ -120,19 +292,3 @@ def test_unet_shapes_and_skip_connections():
     assert out.shape == (1, 40, 24, 3) and (out >= 0).all() and (out <= 1).all()
     linear = models.unet(input_shape=(16, 16, 1), output_activation=None)
     assert linear.output_shape == (None, 16, 16, 1)
-
-
-def test_headlines_write_and_compare(tmp_path, monkeypatch):
-    from helpers import metrics
-    monkeypatch.setattr(headlines, "RESULTS_DIR", tmp_path)
-    monkeypatch.setattr(metrics, "RESULTS_DIR", tmp_path)
-    values = {"dice": [0.7, 0.65, 0.75], "n": 10}
-    assert headlines.record("toy", values, {"dice": 0.01}) is None  # nothing committed yet
-    written = headlines.record("toy", values, {"dice": 0.01}, write=True)
-    assert written["dice"] == [0.7, 0.65, 0.75] and "peak_rss_mb" in json.loads((tmp_path / "toy.json").read_text())
-    assert headlines.record("toy", {"dice": [0.705, 0.655, 0.745], "n": 10}, {"dice": 0.01}) == written
-    with pytest.raises(AssertionError, match="dice"):
-        headlines.record("toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, {"dice": 0.01})
-    with pytest.raises(AssertionError, match="moved"):  # a benchmark re-run writes, then says what moved
-        headlines.record("toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, {"dice": 0.01}, write=True)
-    assert json.loads((tmp_path / "toy.json").read_text())["dice"] == [0.8, 0.75, 0.85]

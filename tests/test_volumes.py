@@ -1,4 +1,6 @@
-"""Unit tests of helpers.volumes and helpers.models.cnn3d on tiny synthetic volumes (fast, offline)."""
+"""Unit tests of helpers.volumes and helpers.models.cnn3d on tiny synthetic volumes
+(fast, offline)."""
+
 import numpy as np
 import pytest
 
@@ -11,26 +13,22 @@ from helpers import models, volumes  # noqa: E402
 def tiny_dataset(n=24, size=8, seed=0):
     """A load_medmnist-like dict: class 1 volumes hold a bigger cube than class 0."""
     rng = np.random.default_rng(seed)
+
     def make(count):
         y = rng.integers(0, 2, count)
         x = np.zeros((count, size, size, size), np.uint8)
         for i, label in enumerate(y):
             half = 1 + 2 * label
             c = size // 2
-            x[i, c - half:c + half, c - half:c + half, c - half:c + half] = 255
+            x[i, c - half : c + half, c - half : c + half, c - half : c + half] = 255
         return x, y[:, None].astype(np.uint8)
+
     out = {}
     for split, count in (("train", n), ("val", n // 2), ("test", n // 2)):
         out[f"{split}_images"], out[f"{split}_labels"] = make(count)
         out[f"{split}_labels"][:2, 0] = [0, 1]  # both classes in every split
     out.update(label_names=["small", "big"], task="binary-class")
     return out
-
-
-def test_as_channels_scales_and_adds_axis():
-    x = np.full((2, 4, 4, 4), 255, np.uint8)
-    out = volumes.as_channels(x)
-    assert out.shape == (2, 4, 4, 4, 1) and out.dtype == np.float32 and out.max() == 1.0
 
 
 def test_flip_rotate_keeps_shape_and_voxels_and_is_seeded():
@@ -41,22 +39,45 @@ def test_flip_rotate_keeps_shape_and_voxels_and_is_seeded():
     assert a.shape == v.shape
     np.testing.assert_allclose(np.sort(a.numpy().ravel()), np.sort(v.numpy().ravel()))
     np.testing.assert_array_equal(a.numpy(), b.numpy())
-    changed = [not np.array_equal(volumes.flip_rotate(v, tf.constant([s, 0], tf.int64)).numpy(), v.numpy())
-               for s in range(8)]
+    changed = [
+        not np.array_equal(
+            volumes.flip_rotate(v, tf.constant([s, 0], tf.int64)).numpy(), v.numpy()
+        )
+        for s in range(8)
+    ]
     assert any(changed)
 
 
 def test_flip_rotate_without_rotation_only_mirrors_listed_axes():
     v = tf.reshape(tf.range(27, dtype=tf.float32), (3, 3, 3, 1))
-    out = volumes.flip_rotate(v, tf.constant([0, 0], tf.int64), flip_axes=(), rotate=False)
+    out = volumes.flip_rotate(
+        v, tf.constant([0, 0], tf.int64), flip_axes=(), rotate=False
+    )
     np.testing.assert_array_equal(out.numpy(), v.numpy())
 
 
-def test_volume_dataset_batches():
+def test_volume_dataset_batches_and_keeps_labels_with_their_volumes():
     d = tiny_dataset()
-    ds = volumes.volume_dataset(d["train_images"], d["train_labels"], batch_size=5, augment=True, shuffle=True)
+    ds = volumes.volume_dataset(
+        d["train_images"], d["train_labels"], batch_size=5, augment=True, shuffle=True
+    )
     x, y = next(iter(ds))
     assert x.shape == (5, 8, 8, 8, 1) and y.shape == (5,)
+    # label each volume by its cube's size, which mirrors and turns keep: every
+    # augmented pair must still agree
+    big = (d["train_images"].reshape(len(d["train_images"]), -1) > 0).sum(axis=1) > 8
+    for xb, yb in volumes.volume_dataset(
+        d["train_images"],
+        big.astype(np.uint8),
+        batch_size=6,
+        augment=True,
+        shuffle=True,
+        seed=3,
+    ):
+        voxels = xb.numpy().reshape(len(yb), -1).sum(axis=1)
+        np.testing.assert_array_equal(
+            voxels > 8, yb.numpy() == 1
+        )  # 2^3 = 8 voxels vs 6^3 = 216
     only_x = volumes.volume_dataset(d["test_images"], batch_size=4)
     assert next(iter(only_x)).shape == (4, 8, 8, 8, 1)
 
@@ -64,46 +85,32 @@ def test_volume_dataset_batches():
 def test_cnn3d_shapes_and_options():
     model = models.cnn3d((8, 8, 8, 1), n_classes=3, filters=(4, 8), convs_per_stage=2)
     assert model.output_shape == (None, 3)
-    assert models.cnn3d((8, 8, 8, 1), 2, filters=(4,)).count_params() < model.count_params()
+    assert (
+        models.cnn3d((8, 8, 8, 1), 2, filters=(4,)).count_params()
+        < model.count_params()
+    )
     fast = models.cnn3d((8, 8, 8, 1), 2, filters=(4,), bn_momentum=0.9)
-    assert all(layer.momentum == 0.9 for layer in fast.layers if isinstance(layer, keras.layers.BatchNormalization))
-
-
-def test_fit_3d_and_predict_tta():
-    d = tiny_dataset()
-    model = models.cnn3d((8, 8, 8, 1), 2, filters=(4, 8))
-    result = volumes.fit_3d(model, d, epochs=3, batch_size=8, seed=0)
-    assert {"model", "history", "train_seconds", "train_cpu_seconds", "best_epoch", "val_auc"} <= set(result)
-    per_epoch = result["history"].history["val_auc"]
-    assert len(per_epoch) == 3 and result["val_auc"] == max(per_epoch)
-    assert result["best_epoch"] == int(np.argmax(per_epoch)) + 1
-    restored = result["model"].predict(volumes.as_channels(d["val_images"]), verbose=0)  # the best epoch's weights
-    from helpers.metrics import medmnist_auc_acc
-    assert medmnist_auc_acc(d["task"], d["val_labels"], restored)[0] == pytest.approx(result["val_auc"], abs=1e-6)
-    probs = volumes.predict_tta(result["model"], d["test_images"], flips=[(), (1,), (2, 3)])
-    assert probs.shape == (len(d["test_images"]), 2)
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
-
-
-def test_calibrate_on_validation_keeps_order():
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 200)
-    p1 = np.clip(0.6 + 0.3 * (y - 0.5) + rng.normal(0, 0.15, 200), 0.01, 0.99)  # too high on average
-    probs = np.stack([1 - p1, p1], axis=1)
-    calibrate = volumes.calibrate_on_validation(probs, y)
-    out = calibrate(probs)
-    assert out.shape == probs.shape
-    assert np.all(np.diff(out[np.argsort(p1), 1]) >= -1e-12)  # monotone: the AUC is unchanged
-    assert abs(out[:, 1].mean() - y.mean()) < abs(p1.mean() - y.mean())
+    assert all(
+        layer.momentum == 0.9
+        for layer in fast.layers
+        if isinstance(layer, keras.layers.BatchNormalization)
+    )
 
 
 def test_flip_rotate_turns_in_the_depth_width_plane():
-    """Without flips every output is the input turned by k x 90 degrees about the H axis, and k varies with the seed."""
-    v = tf.reshape(tf.range(3 * 4 * 3, dtype=tf.float32), (3, 4, 3, 1))  # D = W = 3, H = 4: another plane changes shape
+    """Without flips every output is the input turned by k x 90 degrees about the H
+    axis, and k varies with the seed."""
+    v = tf.reshape(
+        tf.range(3 * 4 * 3, dtype=tf.float32), (3, 4, 3, 1)
+    )  # D = W = 3, H = 4: another plane changes shape
     seen = set()
     for s in range(12):
         out = volumes.flip_rotate(v, tf.constant([s, 7], tf.int64), flip_axes=())
-        turns = [k for k in range(4) if np.array_equal(out.numpy(), np.rot90(v.numpy(), k, axes=(0, 2)))]
+        turns = [
+            k
+            for k in range(4)
+            if np.array_equal(out.numpy(), np.rot90(v.numpy(), k, axes=(0, 2)))
+        ]
         assert len(turns) == 1, s
         seen.add(turns[0])
     assert len(seen) >= 3

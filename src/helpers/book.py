@@ -1,15 +1,15 @@
-"""Small tools for the book's pages: sentences with computed numbers, links to the site, a helper's source, memory."""
+"""Small tools for the book's pages: sentences with computed numbers, a helper's
+source, peak memory."""
+
 from __future__ import annotations
 
 import inspect
 import sys
 
-from .home import SITE_URL  # the published site (_config.yml html.baseurl; make retarget). Links in notebooks are
-# absolute, so they work in Colab and Jupyter as well as on the site.
-
 
 def md(text: str) -> None:
-    """Show ``text`` as Markdown below the cell (plain text outside IPython): prose with numbers a cell computed."""
+    """Show ``text`` as Markdown below the cell (plain text outside IPython): prose
+    with numbers a cell computed."""
     try:
         from IPython import get_ipython
         from IPython.display import Markdown, display
@@ -21,14 +21,11 @@ def md(text: str) -> None:
         display(Markdown(text))
 
 
-def page_url(page: str) -> str:
-    """Absolute URL of a page of the site, e.g. ``page_url("book/data")`` or ``page_url("notebooks/05_training")``."""
-    return SITE_URL + page.removesuffix(".ipynb").removesuffix(".md") + ".html"
-
-
 def show_source(obj):
-    """Display the source code of a helper function, highlighted, so the reader sees what it does."""
+    """Display the source code of a helper function, highlighted, so the reader sees
+    what it does."""
     from IPython.display import Code
+
     return Code(inspect.getsource(obj), language="python")
 
 
@@ -38,6 +35,7 @@ def peak_rss_mb() -> float:
         import resource
     except ImportError:  # Windows: psutil reports the peak working set
         import psutil
+
         return psutil.Process().memory_info().peak_wset / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024

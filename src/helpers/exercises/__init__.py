@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from typing import Callable
+from collections.abc import Callable
 
 CHECKERS: dict[str, Callable] = {}
 

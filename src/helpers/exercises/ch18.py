@@ -1,5 +1,6 @@
 """Checkers of chapter 18's exercises (Generation: restoring and synthesising
 images)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,10 +16,12 @@ def label_steers_generator(answer, decoder, classifier, n=500, seed=5):
     float32, the same for both labels; ``classifier`` (TRTR) scores the images.
     """
     import keras
+
     values = np.asarray(answer, dtype=float).ravel()
     if values.size != 2:
-        return ("give two mean probabilities: generated as normal first, then as "
-                "pneumonia.")
+        return (
+            "give two mean probabilities: generated as normal first, then as pneumonia."
+        )
     latent = int(decoder.inputs[0].shape[-1])
     codes = np.random.default_rng(seed).normal(size=(n, latent)).astype(np.float32)
     expected = []
@@ -29,11 +32,14 @@ def label_steers_generator(answer, decoder, classifier, n=500, seed=5):
     if np.allclose(values, expected, rtol=0, atol=2e-3):
         return None
     if np.allclose(values, expected[::-1], rtol=0, atol=2e-3):
-        return ("the order is (as normal, as pneumonia): you gave them the other "
-                "way round.")
-    return ("decode the exercise's 500 codes (rng seed 5) once with the one-hot "
-            "label 0 and once with label 1, score both sets with trtr and average "
-            "column 1 of its predictions.")
+        return (
+            "the order is (as normal, as pneumonia): you gave them the other way round."
+        )
+    return (
+        "decode the exercise's 500 codes (rng seed 5) once with the one-hot "
+        "label 0 and once with label 1, score both sets with trtr and average "
+        "column 1 of its predictions."
+    )
 
 
 METHODS = ("low dose", "TV", "U-Net")
@@ -56,8 +62,12 @@ def lesion_pixel_error(answer, restored, truth, lesions):
     if np.allclose(values, expected, rtol=1e-3):
         return None
     if np.allclose(values, everywhere, rtol=1e-3):
-        return ("that is the error over all pixels: keep only the lesion pixels "
-                "(test_lesions > 0).")
-    return ("for each method in the order low dose, TV, U-Net, average the "
-            "absolute difference from the true phantom ct['hu'][test] over the "
-            "pixels where test_lesions > 0.")
+        return (
+            "that is the error over all pixels: keep only the lesion pixels "
+            "(test_lesions > 0)."
+        )
+    return (
+        "for each method in the order low dose, TV, U-Net, average the "
+        "absolute difference from the true phantom ct['hu'][test] over the "
+        "pixels where test_lesions > 0."
+    )
