@@ -172,6 +172,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--keep-executed", type=Path, help="write the executed copies into this folder"
     )
+    parser.add_argument(
+        "--max-load",
+        type=float,
+        default=0.5,
+        help="before each notebook wait (up to 10 min) for the 1-minute load average "
+        "to fall to this",
+    )
     args = parser.parse_args(argv)
     committed = {
         CASES[nb]: results.load(CASES[nb]) for nb in args.notebooks if nb in CASES

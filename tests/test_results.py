@@ -351,3 +351,13 @@ def test_committed_results_ship_inside_the_package():
 
     assert results.RESULTS_DIR.parent == Path(helpers.__file__).resolve().parent
     assert results.load("breastmnist")["seeds"] == [0, 1, 2]
+
+
+def test_bench_arguments_parse(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(
+        bench, "run", lambda nb, keep, max_load: seen.setdefault(nb, max_load) and 1 / 0
+    )
+    with pytest.raises(ZeroDivisionError):
+        bench.main(["--max-load", "0.3", sorted(bench.CASES)[0]])
+    assert seen == {sorted(bench.CASES)[0]: 0.3}
