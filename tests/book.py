@@ -143,6 +143,21 @@ def copy_book(dest: Path) -> Path:
     return dest
 
 
+def pip(*args: str, python: Path | None = None, env: dict | None = None):
+    """This environment's pip (``--python`` drives another interpreter, as Colab's pip
+    would), offline and quiet about its version; returns the CompletedProcess."""
+    target = ["--python", str(python)] if python else []
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--disable-pip-version-check",
+        *target,
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, env=env)
+
+
 def head_commit() -> str:
     """The checked-out commit: what a git install of this clone builds (a clone need
     not hold the release tag)."""

@@ -111,14 +111,28 @@ def test_paired_with_baseline(capsys):
         paired["low"] > 0
         and "test AUC minus the article CNN's" in capsys.readouterr().out
     )
-    gap = {
-        "test_auc_mean": 0.5 + paired["diff"],
-        "baseline_article_cnn": {"test_auc_mean": 0.5},
-    }
-    assert cases.paired_with_baseline(y, ours, theirs, gap)["diff"] == paired["diff"]
-    with pytest.raises(AssertionError):
+    d = paired["diff"]
+
+    def committed(gaps):  # three seeds with these gaps over a baseline of 0.5
+        return {
+            "runs": [{"test_auc": 0.5 + g} for g in gaps],
+            "baseline_runs": [{"test_auc": 0.5}] * len(gaps),
+        }
+
+    # the committed gaps spread by sd 0.001: the floor of 0.02 applies
+    same = committed([d - 0.001, d, d + 0.001])
+    assert cases.paired_with_baseline(y, ours, theirs, same)["diff"] == d
+    near = committed([d + 0.018, d + 0.019, d + 0.02])
+    assert cases.paired_with_baseline(y, ours, theirs, near)["diff"] == d
+    with pytest.raises(AssertionError):  # 0.025 away: beyond the floor
         cases.paired_with_baseline(
-            y, ours, theirs, {**gap, "test_auc_mean": 0.6 + paired["diff"]}
+            y, ours, theirs, committed([d + 0.024, d + 0.025, d + 0.026])
+        )
+    wide = committed([d - 0.05, d + 0.05, d + 0.1])  # sd 0.076: 3 sd allowed
+    assert cases.paired_with_baseline(y, ours, theirs, wide)["diff"] == d
+    with pytest.raises(AssertionError):  # the wrong sign of a clear gap
+        cases.paired_with_baseline(
+            y, ours, theirs, committed([-d - 0.01, -d, -d + 0.01])
         )
 
 

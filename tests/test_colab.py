@@ -29,6 +29,7 @@ from tests.book import (
     load,
     normalise,
     notebooks,
+    pip,
     source,
 )
 
@@ -99,31 +100,13 @@ def test_git_install_into_a_fresh_environment(tmp_path):
     (the only difference), installs into a fresh interpreter, imports from there and
     finds its data registry and the committed results."""
     venv = tmp_path / "venv"
-    python = fresh_venv(
-        venv
-    )  # offline: the dependencies from this environment, the package itself from git
+    # offline: the dependencies from this environment, the package itself from git
+    python = fresh_venv(venv)
     # this clone's commit for the release tag
     spec = f"medimg-helpers @ git+file://{ROOT}@{head_commit()}"
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    # this environment's pip drives the install into the fresh interpreter, as Colab's
-    # pip would
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            spec,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    options = ["-q", "--no-deps", "--no-build-isolation"]
+    result = pip("install", *options, spec, python=python, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     check = (
         "import helpers, helpers.data as d, helpers.results as m; "

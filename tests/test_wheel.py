@@ -12,7 +12,7 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-from tests.book import ROOT, fresh_venv, normalise
+from tests.book import ROOT, fresh_venv, normalise, pip
 
 SRC = ROOT / "src" / "helpers"
 TF_MODULES = {
@@ -74,23 +74,8 @@ def test_pyproject_declares_every_import():
 
 def test_wheel_without_tensorflow_imports_and_explains(tmp_path):
     wheel_dir = tmp_path / "wheel"
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-w",
-            str(wheel_dir),
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    options = ["--no-deps", "--no-build-isolation", "--quiet"]
+    built = pip("wheel", *options, "-w", str(wheel_dir), str(ROOT))
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(wheel_dir.glob("medimg_helpers-*.whl"))
     # the dependencies of this environment, less TensorFlow and Keras (and this clone's
@@ -111,22 +96,7 @@ def test_wheel_without_tensorflow_imports_and_explains(tmp_path):
             (deps / entry.name).symlink_to(entry)
     python = fresh_venv(tmp_path / "venv", deps)
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    installed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "-q",
-            "--no-deps",
-            str(wheel),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    installed = pip("install", "-q", "--no-deps", str(wheel), python=python, env=env)
     assert installed.returncode == 0, installed.stderr[-2000:]
     modules = sorted(
         p.stem

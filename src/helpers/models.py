@@ -49,9 +49,9 @@ def cnn3d(
     then MaxPool3D; global average pooling, dropout and a softmax over ``n_classes``.
 
     ``filters`` gives one stage per entry (each halves the volume). ``bn_momentum`` 0.9
-    lets the batch-norm running statistics settle within a few hundred steps (Keras'
-    0.99 may not, on short runs). Not compiled: chapters choose their optimiser and
-    schedule (``helpers.training.fit`` is one choice).
+    lets the batch-norm running statistics settle within a few dozen steps (Keras'
+    0.99 needs several hundred, more than a short run has). Not compiled: chapters
+    choose their optimiser and schedule (``helpers.training.fit`` is one choice).
     """
     inputs = keras.Input(shape=input_shape)
     x = inputs

@@ -301,7 +301,8 @@ def record_headline(
         return None
     assert not moved, f"{name}: " + "; ".join(moved)
     print(
-        f"{len(tolerances)} headline numbers agree with the committed "
+        f"{len(tolerances)} headline number{'s' * (len(tolerances) != 1)} agree "
+        "with the committed "
         f"results/{name}.json"
     )
     return committed
