@@ -141,8 +141,8 @@ MUTATIONS = [
     (
         "PPV / NPV denominators swapped",
         "metrics.py",
-        '"ppv": ratio(tp, fp), "npv": ratio(tn, fn)',
-        '"ppv": ratio(tp, fn), "npv": ratio(tn, fp)',
+        '"ppv": ratio(tp, fp),\n        "npv": ratio(tn, fn),',
+        '"ppv": ratio(tp, fn),\n        "npv": ratio(tn, fp),',
         ["tests/test_metrics.py", "-k", "binary_scores"],
     ),
     (
