@@ -220,3 +220,34 @@ def test_calibrate_on_validation_keeps_order_and_fixes_the_mean():
 )
 def test_seed_verdict_needs_every_seed_on_one_side(intervals, verdict):
     assert metrics.seed_verdict(intervals, "A", "B") == verdict
+
+
+def test_seeds_paired_t_interval_worked_by_hand():
+    # differences 2, 3, 4: mean 3, sd 1, half-width t(0.975, 2) / sqrt(3) = 2.4842
+    s = metrics.seeds_paired([3, 4, 5], [1, 1, 1])
+    assert s["difference"] == 3 and s["a_mean"] == 4 and s["b_sd"] == 0
+    assert s["low"] == pytest.approx(0.5158, abs=1e-4)
+    assert s["high"] == pytest.approx(5.4842, abs=1e-4)
+    assert s["verdict"] == "a"
+    assert (
+        metrics.seeds_paired([3, 4, 5], [1, 1, 1], lower_is_better=True)["verdict"]
+        == "b"
+    )
+    assert metrics.seeds_paired([1, 1, 1], [3, 4, 5])["verdict"] == "b"
+
+
+@pytest.mark.parametrize(
+    "a, b, verdict",
+    [
+        ([3, 0, 5], [1, 1, 1], "none"),  # one seed disagrees
+        ([1.1, 1.0, 3.0], [1, 1, 1], "none"),  # all >= 0 but the interval spans 0
+        ([3, 4], [1, 1], "too few seeds"),
+    ],
+)
+def test_seeds_paired_verdict_needs_the_interval_and_every_seed(a, b, verdict):
+    assert metrics.seeds_paired(a, b)["verdict"] == verdict
+
+
+def test_seeds_paired_rejects_unpaired_values():
+    with pytest.raises(ValueError, match="one value per seed"):
+        metrics.seeds_paired([1, 2, 3], [1, 2])

@@ -361,3 +361,37 @@ def test_bench_arguments_parse(monkeypatch):
     with pytest.raises(ZeroDivisionError):
         bench.main(["--max-load", "0.3", sorted(bench.CASES)[0]])
     assert seen == {sorted(bench.CASES)[0]: 0.3}
+
+
+def _seed_runs():
+    return [
+        {"seed": s, "auc": {"A": a, "B": b}}
+        for s, a, b in ((0, 0.90, 0.80), (1, 0.92, 0.81), (2, 0.94, 0.79))
+    ]
+
+
+def test_compare_seeds_table_and_verdict():
+    table = results.compare_seeds(_seed_runs(), "auc", [("A", "B")])
+    row = table.loc["A vs B"]
+    assert row["auc of A"] == "0.920 ± 0.020" and row["auc of B"] == "0.800 ± 0.010"
+    # differences 0.10, 0.11, 0.15: mean 0.12, sd 0.02646, half 0.0657
+    assert row["A − B [95 % CI]"] == "+0.120 [+0.054, +0.186]"
+    assert row["verdict"] == "A better" and row["seeds"] == 3
+    lower = results.compare_seeds(_seed_runs(), "auc", [("A", "B")], True)
+    assert lower.loc["A vs B", "verdict"] == "B better"
+    one = results.compare_seeds(_seed_runs()[:1], "auc", [("A", "B")])
+    assert one.loc["A vs B", "verdict"] == "too few seeds"
+
+
+def test_check_seed_run_uses_the_tolerance_rule():
+    runs = _seed_runs()  # A: mean 0.92, sd 0.02 -> tolerance 0.06; B: sd 0.01 -> 0.03
+    results.check_seed_run({"auc": {"A": 0.979, "B": 0.829}}, runs, {"auc": 0.01})
+    results.check_seed_run({"auc": {"A": 0.0}}, None, {"auc": 0.01})  # nothing to check
+    with pytest.raises(AssertionError):
+        results.check_seed_run({"auc": {"A": 0.981}}, runs, {"auc": 0.01})
+    with pytest.raises(AssertionError):
+        results.check_seed_run({"auc": {"B": 0.831}}, runs, {"auc": 0.01})
+    with pytest.raises(AssertionError):  # the floor, when seeds agree exactly
+        results.check_seed_run(
+            {"auc": {"A": 0.5}}, [{"auc": {"A": 0.52}}] * 3, {"auc": 0.01}
+        )

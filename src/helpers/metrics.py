@@ -206,3 +206,50 @@ def seed_verdict(intervals, a: str, b: str) -> str:
     if max(highs) < 0:
         return f"{b} is better"
     return f"no reliable difference between {a} and {b}"
+
+
+def seeds_paired(a, b, lower_is_better: bool = False) -> dict:
+    """A comparison of two settings trained with the same seeds: per-seed values ``a``
+    and ``b`` (seed i of each shares its initial weights and batch order).
+
+    Returns the means and sds (ddof=1) of both, the mean paired difference a - b with
+    its 95 % t-interval over seeds (NaN with fewer than two seeds), and a verdict: "a"
+    when the interval excludes 0 on a's good side and every seed's difference agrees,
+    "b" the other way round, "none" otherwise, and "too few seeds" under three.
+    """
+    from scipy import stats
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size == 0:
+        raise ValueError(
+            f"need one value per seed for both: shapes {a.shape}, {b.shape}"
+        )
+    diff = a - b
+    n = diff.size
+    mean = float(diff.mean())
+    if n > 1:
+        half = float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n))
+    else:
+        half = float("nan")
+    low, high = mean - half, mean + half
+    sign = -1 if lower_is_better else 1  # +1: a larger difference favours a
+    if n < 3:
+        verdict = "too few seeds"
+    elif sign * low > 0 and sign * high > 0 and np.all(sign * diff > 0):
+        verdict = "a"
+    elif sign * low < 0 and sign * high < 0 and np.all(sign * diff < 0):
+        verdict = "b"
+    else:
+        verdict = "none"
+    sd = lambda v: float(v.std(ddof=1)) if n > 1 else 0.0
+    return {
+        "n_seeds": n,
+        "a_mean": float(a.mean()),
+        "a_sd": sd(a),
+        "b_mean": float(b.mean()),
+        "b_sd": sd(b),
+        "difference": mean,
+        "low": low,
+        "high": high,
+        "verdict": verdict,
+    }

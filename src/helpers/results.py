@@ -47,7 +47,14 @@ CASE_STUDIES = {
     },
 }
 # results files of the chapters that are not MedMNIST classifiers: name -> notebook
-HEADLINES = {"segmentation": "17_segmentation", "generation": "18_generation"}
+# chapters whose comparisons make bench repeats over seeds 0-2 (WRITE_RESULTS = True)
+HEADLINES = {
+    "architecture": "04_building_the_cnn",
+    "training": "05_training",
+    "scarcity": "14_data_scarcity",
+    "segmentation": "17_segmentation",
+    "generation": "18_generation",
+}
 
 # a seed-0 run (or a new mean) agrees with committed 3-seed results when it lies within
 # max(SD_FACTOR x sd, floor): three seeds estimate the sd poorly, and another CPU or a
@@ -306,3 +313,71 @@ def record_headline(
         f"results/{name}.json"
     )
     return committed
+
+
+def check_seed_run(run: dict, committed_runs: list[dict] | None, floors: dict) -> None:
+    """Assert a chapter's seed-0 values against the committed per-seed values of the
+    same comparisons.
+
+    A seed run maps each metric to ``{setting: value}``; for each metric in ``floors``
+    every setting's value in ``run`` must lie within ``tolerance(sd, floor)`` of its
+    committed mean over seeds. Nothing to check where ``committed_runs`` is None.
+    """
+    if committed_runs is None:
+        return
+    checks = 0
+    for metric, floor in floors.items():
+        for setting, value in run[metric].items():
+            values = [r[metric][setting] for r in committed_runs]
+            mean, allowed = float(np.mean(values)), tolerance(_sd(values), floor)
+            assert abs(value - mean) <= allowed, (metric, setting, value, mean, allowed)
+            checks += 1
+    print(
+        f"seed {run.get('seed', 0)} lies within max({SD_FACTOR} sd, floor) of the "
+        f"committed means over {len(committed_runs)} seeds: {checks} checks"
+    )
+
+
+def compare_seeds(
+    seed_runs: list[dict], metric: str, pairs, lower_is_better: bool = False
+):
+    """A table of comparisons repeated over seeds.
+
+    ``seed_runs`` hold, per seed, ``{metric: {setting: value}}``; for each ``(a, b)``
+    in ``pairs`` a row gives both settings' mean ± sd, the paired difference a - b with
+    its 95 % t-interval over seeds and the verdict that interval supports
+    (``metrics.seeds_paired``: "a better" only when the interval excludes 0 and every
+    seed agrees). The numbers behind each row are in ``table.attrs["stats"]``.
+    """
+    import pandas as pd
+
+    from .metrics import seeds_paired
+
+    rows, stats = [], {}
+    for a, b in pairs:
+        s = seeds_paired(
+            [r[metric][a] for r in seed_runs],
+            [r[metric][b] for r in seed_runs],
+            lower_is_better,
+        )
+        verdict = {
+            "a": f"{a} better",
+            "b": f"{b} better",
+            "none": "no reliable difference",
+        }.get(s["verdict"], s["verdict"])
+        label = f"{a} vs {b}"
+        stats[label] = s
+        rows.append(
+            {
+                "comparison": label,
+                f"{metric} of A": f"{s['a_mean']:.3f} ± {s['a_sd']:.3f}",
+                f"{metric} of B": f"{s['b_mean']:.3f} ± {s['b_sd']:.3f}",
+                "A − B [95 % CI]": f"{s['difference']:+.3f} "
+                f"[{s['low']:+.3f}, {s['high']:+.3f}]",
+                "seeds": s["n_seeds"],
+                "verdict": verdict,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("comparison")
+    table.attrs["stats"] = stats
+    return table
