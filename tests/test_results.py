@@ -373,7 +373,8 @@ def _seed_runs():
 def test_compare_seeds_table_and_verdict():
     table = results.compare_seeds(_seed_runs(), "auc", [("A", "B")])
     row = table.loc["A vs B"]
-    assert row["auc of A"] == "0.920 ± 0.020" and row["auc of B"] == "0.800 ± 0.010"
+    assert row["metric"] == "auc" and row["A: mean ± sd"] == "0.920 ± 0.020"
+    assert row["B: mean ± sd"] == "0.800 ± 0.010"
     # differences 0.10, 0.11, 0.15: mean 0.12, sd 0.02646, half 0.0657
     assert row["A − B [95 % CI]"] == "+0.120 [+0.054, +0.186]"
     assert row["verdict"] == "A better" and row["seeds"] == 3

@@ -370,8 +370,9 @@ def compare_seeds(
         rows.append(
             {
                 "comparison": label,
-                f"{metric} of A": f"{s['a_mean']:.3f} ± {s['a_sd']:.3f}",
-                f"{metric} of B": f"{s['b_mean']:.3f} ± {s['b_sd']:.3f}",
+                "metric": metric,
+                "A: mean ± sd": f"{s['a_mean']:.3f} ± {s['a_sd']:.3f}",
+                "B: mean ± sd": f"{s['b_mean']:.3f} ± {s['b_sd']:.3f}",
                 "A − B [95 % CI]": f"{s['difference']:+.3f} "
                 f"[{s['low']:+.3f}, {s['high']:+.3f}]",
                 "seeds": s["n_seeds"],
