@@ -403,11 +403,6 @@ PROSE_NUMBERS = {
     ): "MedMNIST v2 FractureMNIST3D baselines (Yang et al. 2023), cited in the "
     "sentence",
     ("14", "1.4"): "5 % of 28 pixels, worked out in the sentence",
-    (
-        "17",
-        "0.12",
-    ): "a difference measured by make test-portable, described as such (issue: read "
-    "it from a run)",
 }
 
 

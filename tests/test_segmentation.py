@@ -132,6 +132,7 @@ def test_bootstrap_intervals():
     a = rng.normal(0.8, 0.05, 100)
     mean, low, high = seg.mean_ci(np.r_[a, np.nan])
     assert mean == pytest.approx(a.mean()) and low < mean < high and high - low < 0.03
+    assert seg.mean_ci(a) == seg.mean_ci(a) != seg.mean_ci(a, seed=1)  # seeded
     b = a - 0.05 + rng.normal(0, 0.005, 100)  # b is a minus 0.05, plus small noise
     diff, low, high = seg.paired_difference_ci(a, b)
     assert diff == pytest.approx(0.05, abs=0.002) and low > 0.04 and high < 0.06
@@ -153,6 +154,29 @@ def test_bootstrap_interval_by_hand():
         0.534, abs=0.015
     )
     assert seg.mean_ci(values) == (mean, low, high)  # seeded
+
+
+def test_sensitivity_bootstrap_resamples_images():
+    """Image 0 has 3 lesions, all found; image 1 one lesion, missed: 3 of 4 found (not
+    the mean of the per-image shares, 0.5). A resample draws images whole: two copies
+    of image 0 (4 in 16 resamples), one of each (3/4, 8 in 16) or two of image 1 (0):
+    its middle 40 % is 3/4. Ten images of two lesions each, found or missed together,
+    give a wider interval than twenty independent lesions would (about +-0.22)."""
+    import pandas as pd
+
+    two = pd.DataFrame({"image": [0, 0, 0, 1], "found": [True, True, True, False]})
+    assert seg.sensitivity_ci(two) == (0.75, 0.0, 1.0)
+    assert seg.sensitivity_ci(two, level=0.4) == (0.75, 0.75, 0.75)
+    pairs = pd.DataFrame(
+        {"image": np.repeat(np.arange(10), 2), "found": np.repeat(np.arange(10) < 5, 2)}
+    )
+    share, low, high = seg.sensitivity_ci(pairs)
+    assert share == 0.5 and high - low > 0.5
+    rng = np.random.default_rng(3)  # 40 images of 1-4 lesions: many possible shares
+    many = pd.DataFrame({"image": np.repeat(np.arange(40), rng.integers(1, 5, 40))})
+    many["found"] = rng.random(len(many)) < 0.6
+    interval = seg.sensitivity_ci(many)
+    assert seg.sensitivity_ci(many) == interval != seg.sensitivity_ci(many, seed=1)
 
 
 def test_body_lung_masks_and_classical_lesions_on_a_phantom():
@@ -186,7 +210,8 @@ def test_body_lung_masks_by_hand():
 def test_threshold_lesions_by_hand():
     """A 3 x 3 lesion of 200 HU in 40 HU tissue and a 4 x 4 bone of 700 HU: at 100 HU,
     with little smoothing, the lesion is found whole and the bone not at all; opened
-    (min_px > 4) the square becomes a plus of 5 pixels, which min_px=10 removes."""
+    with a disk of radius 1 the square becomes a plus of 5 pixels, which min_px=6
+    removes; a disk of radius 2 erases it; min_px=10 removes the unopened square."""
     hu = np.full((32, 32), -1000.0)
     hu[2:30, 2:30] = 40.0
     hu[14:17, 14:17] = 200.0
@@ -194,10 +219,42 @@ def test_threshold_lesions_by_hand():
     lesion = np.zeros((32, 32), bool)
     lesion[14:17, 14:17] = True
     assert np.array_equal(seg.threshold_lesions(hu, 100, sigma_px=0.5), lesion)
+    # the defaults (min_px=3, no opening) keep it, as chapter 18 relies on
+    assert np.array_equal(
+        seg.threshold_lesions(hu, 100, sigma_px=0.5, min_px=9), lesion
+    )
     plus = lesion.copy()
     plus[[14, 14, 16, 16], [14, 16, 14, 16]] = False
-    assert np.array_equal(seg.threshold_lesions(hu, 100, sigma_px=0.5, min_px=5), plus)
+    assert np.array_equal(seg.threshold_lesions(hu, 100, sigma_px=0.5, open_px=1), plus)
+    assert not seg.threshold_lesions(hu, 100, sigma_px=0.5, open_px=1, min_px=6).any()
+    assert not seg.threshold_lesions(hu, 100, sigma_px=0.5, open_px=2).any()
     assert not seg.threshold_lesions(hu, 100, sigma_px=0.5, min_px=10).any()
+    # a given tissue mask is used instead of the default one
+    tissue = np.zeros((32, 32), bool)
+    tissue[14:17, 14:16] = True
+    assert seg.threshold_lesions(hu, 100, sigma_px=0.5, tissue=tissue).sum() == 6
+    assert np.array_equal(
+        seg.threshold_lesions(hu, 100, sigma_px=0.5, tissue=seg.soft_tissue_mask(hu)),
+        lesion,
+    )
+
+
+def test_threshold_lesions_smoothing():
+    """One bright pixel of noise (+150 HU) and a faint 5 x 5 lesion (+60 HU) in 40 HU
+    tissue: with little smoothing a threshold of 110 HU keeps the noise and not the
+    lesion, and one of 70 HU both; with sigma 1.5 pixels the noise is spread below 70
+    HU (about 51 HU at its centre) while the lesion's centre stays near 89 HU."""
+    hu = np.full((40, 40), -1000.0)
+    hu[2:38, 2:38] = 40.0
+    hu[10, 28] = 190.0
+    hu[18:23, 14:19] = 100.0
+    noisy = seg.threshold_lesions(hu, 110, sigma_px=0.3, min_px=1)
+    assert noisy[10, 28] and not noisy[18:23, 14:19].any()
+    assert seg.threshold_lesions(hu, 70, sigma_px=0.3, min_px=1)[
+        [10, 20], [28, 16]
+    ].all()
+    smooth = seg.threshold_lesions(hu, 70, sigma_px=1.5, min_px=1)
+    assert smooth[20, 16] and not smooth[10, 28]
 
 
 def test_contours_to_mask_by_hand():
@@ -248,6 +305,39 @@ def test_rtstruct_contours_to_mask():
     assert np.all(np.abs(area_mm2 - 400 * 300) < 0.02 * 400 * 300)
 
 
+def test_mask_to_contours_and_back_on_the_image_grid():
+    """A ring (a square with a hole) and a separate blob on an axial image whose pixel
+    (0, 0) is centred at x = -20, y = 30 mm, 2 mm pixels: the contours lie in patient
+    mm at the image's z, and filled on the image's grid they give the mask back."""
+    from pydicom.dataset import Dataset
+
+    image = Dataset()
+    image.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    image.ImagePositionPatient = [-20.0, 30.0, -12.5]
+    image.PixelSpacing = [2.0, 2.0]
+    image.Rows, image.Columns = 12, 16
+    mask = np.zeros((12, 16), bool)
+    mask[1:8, 2:9] = True
+    mask[3:6, 4:7] = False
+    mask[9:12, 12:16] = True  # touches the image border
+    assert seg.image_grid(image) == ((-20.0, 30.0), 2.0, (12, 16))
+    contours = seg.mask_to_contours_mm(mask, image)
+    assert len(contours) == 3 and all(np.all(c[:, 2] == -12.5) for c in contours)
+    points = np.concatenate(contours)
+    # x runs along columns from -20 mm, y along rows from 30 mm
+    assert points[:, 0].min() == pytest.approx(-20 + 2 * 1.5)
+    assert points[:, 0].max() == pytest.approx(-20 + 2 * 15.5)
+    assert points[:, 1].min() == pytest.approx(30 + 2 * 0.5)
+    z, back = seg.contours_to_mask(contours, *seg.image_grid(image))
+    assert z.tolist() == [-12.5] and np.array_equal(back[0], mask)
+    image.PixelSpacing = [2.0, 1.0]
+    with pytest.raises(ValueError, match="not square"):
+        seg.image_grid(image)
+    image.ImageOrientationPatient = [0, 1, 0, 0, 0, -1]
+    with pytest.raises(ValueError, match="not an axial"):
+        seg.image_grid(image)
+
+
 def test_dicom_seg_round_trip(tmp_path):
     from helpers import data
 
@@ -266,6 +356,37 @@ def test_dicom_seg_round_trip(tmp_path):
     masks = {"body": np.stack(body), "lung": np.stack(lung)}
     out = seg.write_seg(masks, source)
     assert out.Modality == "SEG" and int(out.NumberOfFrames) == 4
+    coded = {
+        s.SegmentLabel: (
+            s.SegmentedPropertyCategoryCodeSequence[0].CodeValue,
+            s.SegmentedPropertyTypeCodeSequence[0].CodeValue,
+        )
+        for s in out.SegmentSequence
+    }
+    # anatomical structure: body structure, lung (SNOMED CT)
+    assert coded == {
+        "body": ("91723000", "123037004"),
+        "lung": ("91723000", "39607008"),
+    }
+    lesion = seg.write_seg({"lesion": masks["lung"]}, source)
+    lesion_codes = lesion.SegmentSequence[0]
+    # morphologically abnormal structure: lesion
+    assert lesion_codes.SegmentedPropertyCategoryCodeSequence[0].CodeValue == "49755003"
+    assert lesion_codes.SegmentedPropertyTypeCodeSequence[0].CodeValue == "52988006"
+    with pytest.raises(ValueError, match="no coded concept"):
+        seg.write_seg({"liver": masks["lung"]}, source)
+    # every frame lies where its source image lies
+    where = {
+        d.SOPInstanceUID: [float(v) for v in d.ImagePositionPatient] for d in source
+    }
+    for frame in out.PerFrameFunctionalGroupsSequence:
+        uid = (
+            frame.DerivationImageSequence[0]
+            .SourceImageSequence[0]
+            .ReferencedSOPInstanceUID
+        )
+        position = frame.PlanePositionSequence[0].ImagePositionPatient
+        assert [float(v) for v in position] == where[uid]
     refs = {
         r.ReferencedSOPInstanceUID
         for s in out.ReferencedSeriesSequence

@@ -10,8 +10,9 @@ elsewhere in the book are the book's own runs of the source article's model: the
 reports no numbers.
 
 MedMNIST+ (Doerrich et al., 2024, arXiv:2404.15786) benchmarks ImageNet-pretrained
-backbones at 28 to 224 px on the larger MedMNIST+ images; it is context, not a
-like-for-like baseline, so it has no rows here.
+backbones at 28 px (the MedMNIST v2 images) and on the larger
+MedMNIST+ versions (64, 128 and 224 px); it is context, not a like-for-like baseline,
+so it has no rows here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 SOURCE = "MedMNIST v2 (Yang et al., Sci Data 10:41, 2023)"
 RESNET = {
     "pretrained": "no (from scratch)",
-    "ensemble": "no (mean of at least 3 trials)",
+    "ensemble": "no (a single network)",
 }
 AUTOML = {"pretrained": "unknown (commercial AutoML)", "ensemble": "unknown"}
 

@@ -1,8 +1,9 @@
 """Leakage audit of a dataset's official splits: exact and near-duplicate images across
 train, validation and test.
 
-MedMNIST splits images, not patients, and its sources hold several images per patient,
-so a test image can have a near-copy in training. ``audit`` counts them;
+Most MedMNIST 2D sets are split by image, not by patient (``PATIENT_SPLITS`` says which
+split pairs can share a patient, per dataset), and their sources hold several images per
+patient, so an image can have a near-copy in an earlier split. ``audit`` counts them;
 ``clean_test_mask`` marks the test images with no near-duplicate, so a metric can be
 reported on the official test split *and* on its de-duplicated subset.
 
@@ -13,7 +14,7 @@ round fundus, the ultrasound fan) makes unrelated images correlate: raw correlat
 RetinaMNIST images have a median of 0.97. Centred, the nearest other training image of a
 PneumoniaMNIST image correlates at 0.85 or less in 99 % of cases, so r > 0.99 marks a
 copy, not a similar patient; BreastMNIST's nearest-neighbour correlations are bimodal,
-with a separate cluster of near-identical frames above 0.99.
+with a separate cluster of near-identical images above 0.99.
 """
 
 from __future__ import annotations
@@ -23,6 +24,25 @@ import hashlib
 import numpy as np
 
 PAIRS = (("train", "val"), ("train", "test"), ("val", "test"))
+
+# Which splits can hold images of one patient, from MedMNIST v2's description of each
+# dataset (Yang et al., Sci Data 10:41, 2023, and medmnist.INFO) and its source.
+# MedMNIST keeps no patient identifiers, so none of this can be checked from the data:
+# the leakage audit finds copies of images, not patients.
+PATIENT_SPLITS = {
+    "breastmnist": "780 images of 600 women (BUSI, Al-Dhabyani et al. 2020) split "
+    "7:1:2 at random by image: one woman's images can sit in training, validation and "
+    "test.",
+    "pneumoniamnist": "the source's training set split 9:1 by image into training and "
+    "validation, so one child's X-rays can sit in both; the test split is the source's "
+    "own held-out set, kept whole (whether the source kept children apart between its "
+    "sets is not stated).",
+    "retinamnist": "DeepDRiD's training set split 9:1 by image into training and "
+    "validation, so one patient's fundus images (several per patient) can sit in both; "
+    "the test split is DeepDRiD's separate validation set.",
+    "adrenalmnist3d": "1,584 glands of 792 patients split 1,188 / 98 / 298 at random "
+    "at the patient level: both glands of a patient stay in one split.",
+}
 
 
 def _standardised(images: np.ndarray, centre: np.ndarray | None = None) -> np.ndarray:

@@ -8,6 +8,11 @@ attenuation -> line integrals (scikit-image ``radon``) -> Poisson photon counts 
 stated number of incident photons per ray -> filtered back-projection (``iradon``, ramp
 filter) -> HU. Every step is seeded, so the same seed gives the same images on every
 machine. No TensorFlow here.
+
+The physics model is deliberately simple: a monochromatic beam (no beam hardening),
+parallel rays, no scatter and no detector blur; and the phantom is projected from the
+same grid it is reconstructed on, so each pixel holds one material (no partial volume)
+and the masks are exact on the image grid.
 """
 
 from __future__ import annotations

@@ -307,10 +307,10 @@ def record_headline(
     if committed is None:
         return None
     assert not moved, f"{name}: " + "; ".join(moved)
+    n = len(tolerances)
     print(
-        f"{len(tolerances)} headline number{'s' * (len(tolerances) != 1)} agree "
-        "with the committed "
-        f"results/{name}.json"
+        f"{n} headline {'number agrees' if n == 1 else 'numbers agree'} "
+        f"with the committed results/{name}.json"
     )
     return committed
 

@@ -143,6 +143,24 @@ def mean_ci(
     )
 
 
+def sensitivity_ci(
+    detections, n_boot: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float, float]:
+    """(sensitivity, low, high): the share of lesions found, with a percentile bootstrap
+    interval that resamples images (with all their lesions), not lesions.
+
+    ``detections`` is a ``lesion_detection`` table. Lesions of one image share its noise
+    and its reader, so they are not independent; resampling images keeps them together.
+    """
+    per_image = detections.groupby("image")["found"].agg(["sum", "size"])
+    found, lesions = per_image["sum"].to_numpy(float), per_image["size"].to_numpy(float)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(found), size=(n_boot, len(found)))
+    shares = found[draws].sum(axis=1) / lesions[draws].sum(axis=1)
+    low, high = np.percentile(shares, [50 * (1 - level), 50 * (1 + level)])
+    return float(found.sum() / lesions.sum()), float(low), float(high)
+
+
 def paired_difference_ci(a, b, n_boot: int = 2000, level: float = 0.95, seed: int = 0):
     """(mean(a - b), low, high): paired bootstrap of per-image scores; each resample
     draws the same images for both."""
@@ -182,28 +200,43 @@ def body_lung_masks(
     return body, lung
 
 
-def threshold_lesions(hu, threshold_hu: float, sigma_px: float = 1.0, min_px: int = 3):
-    """Classical lesion segmentation of one slice: Gaussian smoothing, HU threshold,
-    morphology; bool (H, W).
+def soft_tissue_mask(hu) -> np.ndarray:
+    """Where ``threshold_lesions`` looks for lesions in one slice: bool (H, W).
 
-    Soft tissue is the body (``body_lung_masks``) eroded by 2 pixels, away from the
-    lungs and from bone (> 300 HU); in it, smoothed pixels above ``threshold_hu`` are
-    kept and regions smaller than ``min_px`` pixels removed. Only when ``min_px`` is
-    above 4 is the result first opened with a disk of radius 1, which would erase
-    lesions of 3 or 4 pixels (the default keeps them).
+    The body (``body_lung_masks``) eroded by 2 pixels, at least 2 pixels from the lungs
+    and 3 pixels from bone (smoothed HU > 300).
     """
     hu = np.asarray(hu, dtype=np.float64)
     body, lung = body_lung_masks(hu)
     bone = ndi.binary_dilation(ndi.gaussian_filter(hu, 1.0) > 300, iterations=3)
-    tissue = (
+    return (
         ndi.binary_erosion(body, iterations=2)
         & ~ndi.binary_dilation(lung, iterations=2)
         & ~bone
     )
+
+
+def threshold_lesions(
+    hu,
+    threshold_hu: float,
+    sigma_px: float = 1.0,
+    min_px: int = 3,
+    open_px: int = 0,
+    tissue=None,
+):
+    """Classical lesion segmentation of one slice: Gaussian smoothing, HU threshold,
+    morphology; bool (H, W).
+
+    In the soft tissue (``tissue``, by default ``soft_tissue_mask(hu)``), pixels of the
+    image smoothed with a Gaussian of ``sigma_px`` pixels above ``threshold_hu`` are
+    kept; an opening with a disk of radius ``open_px`` (0: none) cuts thin strands, and
+    regions smaller than ``min_px`` pixels are removed.
+    """
+    hu = np.asarray(hu, dtype=np.float64)
+    tissue = soft_tissue_mask(hu) if tissue is None else np.asarray(tissue, bool)
     found = (ndi.gaussian_filter(hu, sigma_px) > threshold_hu) & tissue
-    found = (
-        morphology.binary_opening(found, morphology.disk(1)) if min_px > 4 else found
-    )
+    if open_px > 0:
+        found = morphology.binary_opening(found, morphology.disk(open_px))
     return morphology.remove_small_objects(found, min_size=min_px)
 
 
@@ -246,15 +279,49 @@ def contours_to_mask(contours, origin_xy_mm, spacing_mm: float, shape):
     return np.array(zs), masks
 
 
+def image_grid(dataset) -> tuple:
+    """The pixel grid of one axial image (pydicom dataset): ((x, y) mm of pixel (0, 0)'s
+    centre, pixel size mm, (rows, cols)), the arguments ``contours_to_mask`` takes."""
+    orientation = np.asarray(dataset.ImageOrientationPatient, dtype=float)
+    if not np.allclose(orientation, [1, 0, 0, 0, 1, 0], atol=1e-4):
+        raise ValueError(f"not an axial image: ImageOrientationPatient {orientation}")
+    row_mm, col_mm = (float(v) for v in dataset.PixelSpacing)
+    if abs(row_mm - col_mm) > 1e-6:
+        raise ValueError(f"pixels are not square: PixelSpacing {row_mm}, {col_mm}")
+    x, y = (float(v) for v in dataset.ImagePositionPatient[:2])
+    return (x, y), col_mm, (int(dataset.Rows), int(dataset.Columns))
+
+
+def mask_to_contours_mm(mask, dataset) -> list:
+    """The outlines of a bool mask (rows, cols) on an axial image, as an RT Structure
+    Set stores them: a list of closed (N, 3) float arrays (x, y, z mm) at the image's
+    ImagePositionPatient z (holes are contours of their own)."""
+    (x0, y0), spacing, _ = image_grid(dataset)
+    z = float(dataset.ImagePositionPatient[2])
+    padded = np.pad(np.asarray(mask, dtype=float), 1)
+    contours = []
+    for c in measure.find_contours(padded, 0.5):
+        rows, cols = c[:-1, 0] - 1, c[:-1, 1] - 1  # the last point repeats the first
+        contours.append(
+            np.stack(
+                [x0 + cols * spacing, y0 + rows * spacing, np.full(len(c) - 1, z)],
+                axis=1,
+            )
+        )
+    return contours
+
+
 def write_seg(
     masks: dict, source_datasets, algorithm: str = "book U-Net", version: str = "1.0"
 ):
     """A DICOM Segmentation (highdicom, binary) of the masks, referencing the source CT
     slices it was made on.
 
-    ``masks`` maps a segment name ("body", "lung", ...) to a bool array (n_slices, rows,
-    cols) in the order of ``source_datasets`` (pydicom datasets of one series). Returns
-    the ``highdicom.seg.Segmentation`` dataset.
+    ``masks`` maps a segment name ("body", "lung" or "lesion") to a bool array
+    (n_slices, rows, cols) in the order of ``source_datasets`` (pydicom datasets of one
+    series). Body and lung are coded as anatomical structures, a lesion as a
+    morphologically abnormal structure (SNOMED CT). Returns the
+    ``highdicom.seg.Segmentation`` dataset.
     """
     import highdicom as hd
     from pydicom.sr.codedict import codes
@@ -262,17 +329,26 @@ def write_seg(
     algorithm_id = hd.AlgorithmIdentificationSequence(
         name=algorithm, version=version, family=codes.cid7162.ArtificialIntelligence
     )
-    types = {
-        "lung": codes.SCT.Lung,
-        "body": codes.SCT.BodyPartStructure,
-        "lesion": codes.SCT.Neoplasm,
+    anatomy, abnormal = (
+        codes.SCT.AnatomicalStructure,
+        codes.SCT.MorphologicallyAbnormalStructure,
+    )
+    coded = {  # segment name: (property category, property type), SNOMED CT
+        "body": (anatomy, codes.SCT.BodyStructure),
+        "lung": (anatomy, codes.SCT.Lung),
+        "lesion": (abnormal, codes.SCT.Lesion),
     }
+    unknown = sorted(set(masks) - set(coded))
+    if unknown:
+        raise ValueError(
+            f"no coded concept for segments {unknown}; known: {sorted(coded)}"
+        )
     descriptions = [
         hd.seg.SegmentDescription(
             segment_number=k + 1,
             segment_label=name,
-            segmented_property_category=codes.SCT.Tissue,
-            segmented_property_type=types.get(name, codes.SCT.AnatomicalStructure),
+            segmented_property_category=coded[name][0],
+            segmented_property_type=coded[name][1],
             algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
             algorithm_identification=algorithm_id,
         )
