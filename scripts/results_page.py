@@ -10,11 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from helpers import baselines, leakage, metrics, results  # noqa: E402
+from helpers import baselines, leakage, results  # noqa: E402
 
 RESULTS = results.RESULTS_DIR
 PAGE = ROOT / "book" / "results.md"
@@ -195,27 +193,36 @@ def _ci(v) -> str:
 
 def _seed_lines(seg: dict) -> list[str]:
     """The U-Net against the classical method over the benchmark's seeds, with the
-    verdict rule of chapter 17 (``metrics.seed_verdict``)."""
+    verdict rule of every comparison over seeds (``results.compare_seeds``)."""
     runs = seg.get("seed_runs", [])
     if len(runs) < 2:
         return [
             "The comparison has not been repeated over seeds yet (`make bench`).",
             "",
         ]
-    gaps = [r["difference"][0] for r in runs]
-    verdict = metrics.seed_verdict(
-        [r["difference"] for r in runs], "the U-Net", "the classical method"
-    )
+    table = results.compare_seeds(runs, "dice", [("U-Net", "classical")])
+    s = table.attrs["stats"]["U-Net vs classical"]
+    found = ""
+    if all("sensitivity" in r for r in runs):
+        pair = [("U-Net", "classical")]
+        sens = results.compare_seeds(runs, "sensitivity", pair)
+        found = (
+            " In lesion-wise sensitivity (the share of test lesions of which half the "
+            "pixels are found) it is "
+            f"{results.difference_words(sens.attrs['stats']['U-Net vs classical'])}: "
+            f"{sens.loc['U-Net vs classical', 'verdict']}."
+        )
     per_seed = "; ".join(
         f"seed {r['seed']}: Dice {r['dice_unet']:.3f}, "
-        f"difference {_ci(r['difference'])}"
+        f"difference {r['dice']['U-Net'] - r['dice']['classical']:+.3f}"
         for r in runs
     )
     return [
-        f"Over {len(runs)} seeds of the U-Net the paired difference is "
-        f"{np.mean(gaps):+.3f} ± {np.std(gaps, ddof=1):.3f} ({per_seed}): {verdict}, "
-        "at this training budget. A method counts as better only when every seed's "
-        "paired interval lies on its side of zero.",
+        f"Over {len(runs)} seeds of the U-Net the mean paired difference in lesion "
+        f"Dice is {results.difference_words(s)} ({per_seed}): "
+        f"{table.loc['U-Net vs classical', 'verdict']}, at this training budget. A "
+        "method counts as better only when the 95 % interval over seeds excludes 0 "
+        "and every seed agrees." + found,
         "",
     ]
 

@@ -202,26 +202,6 @@ def test_calibrate_on_validation_keeps_order_and_fixes_the_mean():
     )  # logistic fit: means agree
 
 
-@pytest.mark.parametrize(
-    "intervals, verdict",
-    [
-        ([(0.05, 0.01, 0.09), (0.04, 0.002, 0.08)], "A is better"),
-        ([(-0.05, -0.09, -0.01), (-0.03, -0.05, -0.001)], "B is better"),
-        (
-            [(0.05, 0.01, 0.09), (0.03, -0.01, 0.07)],
-            "no reliable difference between A and B",
-        ),
-        (
-            [(0.05, 0.01, 0.09), (-0.05, -0.09, -0.01)],
-            "no reliable difference between A and B",
-        ),
-        ([(0.0, -0.02, 0.02)], "no reliable difference between A and B"),
-    ],
-)
-def test_seed_verdict_needs_every_seed_on_one_side(intervals, verdict):
-    assert metrics.seed_verdict(intervals, "A", "B") == verdict
-
-
 def test_seeds_paired_t_interval_worked_by_hand():
     # differences 2, 3, 4: mean 3, sd 1, half-width t(0.975, 2) / sqrt(3) = 2.4842
     s = metrics.seeds_paired([3, 4, 5], [1, 1, 1])

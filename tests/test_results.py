@@ -382,6 +382,13 @@ def test_compare_seeds_table_and_verdict():
     assert lower.loc["A vs B", "verdict"] == "B better"
     one = results.compare_seeds(_seed_runs()[:1], "auc", [("A", "B")])
     assert one.loc["A vs B", "verdict"] == "too few seeds"
+    assert one.loc["A vs B", "A − B [95 % CI]"] == "+0.100 (1 seed, no interval)"
+
+
+def test_difference_words_gives_the_interval_with_its_unit():
+    s = results.compare_seeds(_seed_runs(), "auc", [("A", "B")]).attrs["stats"]
+    words = results.difference_words(s["A vs B"], " dB", digits=2)
+    assert words == "+0.12 dB [+0.05 dB, +0.19 dB]"
 
 
 def test_check_seed_run_uses_the_tolerance_rule():
@@ -396,3 +403,28 @@ def test_check_seed_run_uses_the_tolerance_rule():
         results.check_seed_run(
             {"auc": {"A": 0.5}}, [{"auc": {"A": 0.52}}] * 3, {"auc": 0.01}
         )
+
+
+def test_segmentation_recipes_train_the_chapters_own_loss():
+    import numpy as np
+    import segmentation_recipes
+
+    chapter = segmentation_recipes.chapter_definitions()
+    truth = np.zeros((1, 8, 8, 3), np.float32)
+    truth[..., 0] = 1.0  # all body, no lung
+    truth[0, 2:4, 2:4, 2] = 1.0  # a lesion of 4 pixels
+    assert float(chapter["dice_loss"](truth, truth)[0]) == pytest.approx(0.0)
+    missed = truth.copy()
+    missed[..., 2] = 0.01  # the lesion output off everywhere
+    plain, weighted = (
+        float(chapter["dice_bce_loss"](truth, missed, lesion_weight=w)[0])
+        for w in (1.0, 10.0)
+    )
+    assert weighted > plain + 0.1  # lesion pixels count ten times in the BCE
+    x = chapter["ct_channels"](np.array([[[-1000.0, 40.0, 3000.0]]]))
+    assert x.shape == (1, 1, 3, 2) and x.min() == -1.0 and x.max() == 1.0
+    for wrong in ([], ["no such recipe"]):
+        with pytest.raises(SystemExit, match="name recipes"):
+            segmentation_recipes.main(wrong)
+    chosen = results.load("segmentation_recipes")["chosen"]
+    assert chosen in segmentation_recipes.RECIPES

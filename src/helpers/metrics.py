@@ -195,19 +195,6 @@ def calibrate_on_validation(val_probs, val_labels):
     return lambda probs: fitted.predict_proba(features(probs))
 
 
-def seed_verdict(intervals, a: str, b: str) -> str:
-    """The verdict of a comparison repeated over seeds, from each seed's paired
-    interval ``(difference, low, high)`` of a minus b: "a is better" when every
-    interval lies above 0, "b is better" when every one lies below, else "no reliable
-    difference"."""
-    lows, highs = [i[1] for i in intervals], [i[2] for i in intervals]
-    if min(lows) > 0:
-        return f"{a} is better"
-    if max(highs) < 0:
-        return f"{b} is better"
-    return f"no reliable difference between {a} and {b}"
-
-
 def seeds_paired(a, b, lower_is_better: bool = False) -> dict:
     """A comparison of two settings trained with the same seeds: per-seed values ``a``
     and ``b`` (seed i of each shares its initial weights and batch order).

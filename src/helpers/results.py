@@ -338,6 +338,17 @@ def check_seed_run(run: dict, committed_runs: list[dict] | None, floors: dict) -
     )
 
 
+def difference_words(s: dict, unit: str = "", digits: int = 3) -> str:
+    """One comparison over seeds (a ``metrics.seeds_paired`` result, as kept in a
+    ``compare_seeds`` table's ``attrs["stats"]``) as words: the mean paired difference
+    a - b and its 95 % t-interval over seeds, e.g. "+0.120 [+0.054, +0.186]"; with one
+    seed there is no interval: "+0.120 (1 seed, no interval)"."""
+    number = lambda v: f"{v:+.{digits}f}{unit}"
+    if s["n_seeds"] < 2:
+        return f"{number(s['difference'])} ({s['n_seeds']} seed, no interval)"
+    return f"{number(s['difference'])} [{number(s['low'])}, {number(s['high'])}]"
+
+
 def compare_seeds(
     seed_runs: list[dict], metric: str, pairs, lower_is_better: bool = False
 ):
@@ -373,8 +384,7 @@ def compare_seeds(
                 "metric": metric,
                 "A: mean ± sd": f"{s['a_mean']:.3f} ± {s['a_sd']:.3f}",
                 "B: mean ± sd": f"{s['b_mean']:.3f} ± {s['b_sd']:.3f}",
-                "A − B [95 % CI]": f"{s['difference']:+.3f} "
-                f"[{s['low']:+.3f}, {s['high']:+.3f}]",
+                "A − B [95 % CI]": difference_words(s),
                 "seeds": s["n_seeds"],
                 "verdict": verdict,
             }
