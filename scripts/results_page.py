@@ -200,18 +200,22 @@ def _seed_lines(seg: dict) -> list[str]:
             "The comparison has not been repeated over seeds yet (`make bench`).",
             "",
         ]
-    table = results.compare_seeds(runs, "dice", [("U-Net", "classical")])
-    s = table.attrs["stats"]["U-Net vs classical"]
-    found = ""
-    if all("sensitivity" in r for r in runs):
-        pair = [("U-Net", "classical")]
-        sens = results.compare_seeds(runs, "sensitivity", pair)
-        found = (
-            " In lesion-wise sensitivity (the share of test lesions of which half the "
-            "pixels are found) it is "
-            f"{results.difference_words(sens.attrs['stats']['U-Net vs classical'])}: "
-            f"{sens.loc['U-Net vs classical', 'verdict']}."
-        )
+    metrics = ["dice"] + ["sensitivity"] * all("sensitivity" in r for r in runs)
+    tables = {
+        m: results.compare_seeds(runs, m, [("U-Net", "classical")]) for m in metrics
+    }
+    pair = "U-Net vs classical"
+    said = {
+        m: f"{results.difference_words(t.attrs['stats'][pair])}"
+        for m, t in tables.items()
+    }
+    verdict = {m: t.loc[pair, "verdict"] for m, t in tables.items()}
+    found = (
+        " In lesion-wise sensitivity (the share of test lesions of which half the "
+        f"pixels are found) it is {said['sensitivity']}: {verdict['sensitivity']}."
+        if "sensitivity" in said
+        else ""
+    )
     per_seed = "; ".join(
         f"seed {r['seed']}: Dice {r['dice_unet']:.3f}, "
         f"difference {r['dice']['U-Net'] - r['dice']['classical']:+.3f}"
@@ -219,8 +223,8 @@ def _seed_lines(seg: dict) -> list[str]:
     )
     return [
         f"Over {len(runs)} seeds of the U-Net the mean paired difference in lesion "
-        f"Dice is {results.difference_words(s)} ({per_seed}): "
-        f"{table.loc['U-Net vs classical', 'verdict']}, at this training budget. A "
+        f"Dice is {said['dice']} ({per_seed}): {verdict['dice']}, at this training "
+        "budget. A "
         "method counts as better only when the 95 % interval over seeds excludes 0 "
         "and every seed agrees." + found,
         "",

@@ -89,8 +89,8 @@ def main(names: list[str]) -> None:
                 input_shape=(None, None, 2), n_outputs=3, filters=(8, 16, 32)
             )
             steps = epochs * int(np.ceil(len(x_train) / batch))
-            lr = keras.optimizers.schedules.CosineDecay(rate, steps)
-            lr = lr if schedule == "cosine" else rate
+            cosine = keras.optimizers.schedules.CosineDecay
+            lr = cosine(rate, steps) if schedule == "cosine" else rate
             model.compile(optimizer=keras.optimizers.Adam(lr), loss=loss)
             start = time.perf_counter()
             model.fit(x_train, y_train, batch_size=batch, epochs=epochs, verbose=0)
