@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
-from helpers import cases, data, models, training  # noqa: E402
+from helpers import cases, data, leakage, models, training  # noqa: E402
 from helpers.metrics import medmnist_auc_acc  # noqa: E402
 from tests.test_cases import _toy_dataset  # noqa: E402
 from tests.test_volumes import tiny_dataset  # noqa: E402
@@ -60,6 +60,31 @@ def test_fit_case_cnn_learns_and_keeps_the_best_epoch():
     assert medmnist_auc_acc("binary-class", ds["val_labels"], restored)[
         0
     ] == pytest.approx(run.val_auc, abs=1e-6)
+
+
+def test_fit_chooses_the_epoch_on_validation_images_that_copy_no_training_image():
+    ds = _toy_dataset()
+    copies = np.arange(8)
+    ds["val_images"][copies] = ds["train_images"][copies]  # near-copies, labels
+    ds["val_labels"][copies] = 1 - ds["train_labels"][copies]  # flipped: they hurt
+    clean = np.ones(len(ds["val_labels"]), bool)
+    clean[copies] = False
+    np.testing.assert_array_equal(leakage.clean_validation_mask(ds), clean)
+    keras.utils.set_random_seed(0)
+    model = cases.case_cnn(filters=(8, 16), convs_per_stage=1)
+    run = training.fit(model, ds, epochs=4, batch_size=16)
+    probs = run.model.predict(data.to_float(ds["val_images"]), verbose=0)
+    on_clean = medmnist_auc_acc("binary-class", ds["val_labels"][clean], probs[clean])
+    assert run.val_auc == pytest.approx(on_clean[0], abs=1e-6)
+    everything = medmnist_auc_acc("binary-class", ds["val_labels"], probs)[0]
+    assert everything < run.val_auc - 0.01  # the copies would have scored lower
+    with pytest.raises(ValueError, match="0 of 64 validation images.*val_keep"):
+        training.fit(
+            cases.case_cnn(filters=(4,), convs_per_stage=1),
+            ds,
+            epochs=1,
+            val_keep=np.zeros(64, bool),
+        )
 
 
 def test_best_epoch_restores_the_best_not_the_last_weights():
@@ -126,6 +151,7 @@ def test_fit_3d_keeps_the_best_epoch_and_rejects_2d_augment():
         epochs=3,
         batch_size=8,
         augment=True,
+        val_keep=np.ones(len(d["val_labels"]), bool),  # its volumes repeat each other
     )
     per_epoch = run.history["val_auc"]
     assert (

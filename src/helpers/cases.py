@@ -179,7 +179,9 @@ def run_seeds(
 
     Returns ``runs`` (seed, test_auc, test_acc, test_auc_clean, val_auc, train_seconds)
     for our model, where ``test_auc_clean`` is the AUC on the test images with no
-    near-copy in training or validation (``clean_test_mask``, also returned),
+    near-copy in training or validation (``clean_test_mask``, also returned) and
+    ``val_auc`` counts the validation images with no near-copy in training (those that
+    chose the epoch and the recipe),
     ``baseline_runs`` (seed, test_auc, test_acc), and from the first seed the trained
     ``models`` and their ``histories`` (the first also as ``model`` and ``history``),
     the TTA class probabilities ``val_probs`` and ``test_probs`` (N, C), and the article
@@ -193,6 +195,7 @@ def run_seeds(
         dataset
     )  # test images with no near-copy in training or validation
     out = {"runs": [], "baseline_runs": [], "clean_test_mask": clean}
+    val_clean = clean_validation_mask(dataset)
     for seed in seeds:
         baseline = train_article_cnn(
             dataset, seed=seed
@@ -210,7 +213,7 @@ def run_seeds(
             predict_tta(ensemble, x_test, flips),
         )
         model, history = trained[0].model, trained[0].history
-        val_auc, _ = medmnist_auc_acc(task, y_val, val_probs)
+        val_auc, _ = medmnist_auc_acc(task, y_val[val_clean], val_probs[val_clean])
         auc, acc = medmnist_auc_acc(
             task, y_test, test_probs
         )  # the only look at the test split

@@ -5,13 +5,16 @@ The protocol the four case studies (chapters 07, 08, 09 and 12) share:
 
 1. List the candidate recipes, simplest first, each as a JSON-able configuration.
 2. Train every candidate with every selection seed and score it on the **validation**
-   split, on the images with
-   no near-copy in training (``leakage.clean_validation_mask``): a near-copy rewards
-   memorising. The function that does this receives the dataset through
-   ``without_test``, so reading a test key raises a KeyError.
+   split, on the images with no near-copy in training
+   (``leakage.clean_validation_mask``): a near-copy rewards memorising. The same
+   images choose each training run's best epoch (``training.fit``), so a candidate's
+   score is its best epoch's AUC on the images that chose that epoch: optimistic by
+   the choice, which is why the test split is scored once, at the end. The function
+   that trains and scores receives the dataset through ``without_test``, so reading a
+   test key raises a KeyError.
 3. Choose by the rule (``rule()``): the highest mean validation AUC (``val_auc``, on
-   those images). Candidates within ``MARGIN``
-   of the best count as tied, and among them the one listed first (the simplest) wins.
+   those images). Candidates within ``MARGIN`` of the best count as tied, and among
+   them the one listed first (the simplest) wins.
 4. Train the chosen recipe once per seed and evaluate it on the test split at the end
    (the chapter does this).
 

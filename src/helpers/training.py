@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from .data import as_input
+from .leakage import clean_validation_mask
 from .metrics import medmnist_auc_acc
 
 FLIP_AXES = {
@@ -42,9 +43,9 @@ def make_dataset(
 
 
 class BestEpoch(keras.callbacks.Callback):
-    """Logs ``val_auc`` and ``val_acc_medmnist`` (MedMNIST rules) each epoch; at the end
-    of training restores
-    the weights of the epoch (from ``start_epoch`` on) with the best validation AUC."""
+    """Logs ``val_auc`` and ``val_acc_medmnist`` (MedMNIST rules) on ``x_val`` each
+    epoch; at the end of training restores the weights of the epoch (from
+    ``start_epoch`` on) with the best AUC there."""
 
     def __init__(
         self,
@@ -84,7 +85,8 @@ class Fit:
         float  # CPU time of all threads: a load-independent measure of the work
     )
     best_epoch: int  # 1-based: the epoch whose weights were kept
-    val_auc: float | None  # at the kept epoch (None: trained as compiled, not scored)
+    val_auc: float | None  # at the kept epoch, on the validation images that chose it
+    # (None: trained as compiled, not scored)
 
 
 def fit(
@@ -99,6 +101,7 @@ def fit(
     augment: bool = False,
     seed: int = 0,
     verbose: int = 0,
+    val_keep: np.ndarray | None = None,
 ) -> Fit:
     """Train ``model`` on the train split of a ``data.load_medmnist`` dict (2D images or
     3D volumes).
@@ -107,10 +110,12 @@ def fit(
     shuffling, all epochs, the last epoch's weights. An uncompiled one gets this book's
     recipe: AdamW with cosine decay of ``lr``, cross-entropy (with ``label_smoothing``),
     a tf.data pipeline reshuffled each epoch with ``seed``, and the weights of the epoch
-    with the best validation AUC (``BestEpoch``). ``class_weight="balanced"`` weights
-    each class by N / (classes x count). ``augment`` mirrors and turns 3D volumes in the
-    pipeline (2D models carry augmentation layers instead). The test split is never
-    used.
+    with the best AUC (``BestEpoch``) on the validation images with no near-copy in
+    training (``leakage.clean_validation_mask``, the images recipe selection scores;
+    ``val_keep``, a bool mask over the validation split, chooses others).
+    ``class_weight="balanced"`` weights each class by N / (classes x count).
+    ``augment`` mirrors and turns 3D volumes in the pipeline (2D models carry
+    augmentation layers instead). The test split is never used.
     """
     x_train = as_input(dataset["train_images"])
     y_train = np.asarray(dataset["train_labels"]).ravel()
@@ -145,7 +150,20 @@ def fit(
             one_hot = keras.utils.to_categorical(y_train, n_classes)
             train = make_dataset(x_train, one_hot, batch_size, shuffle=True, seed=seed)
         task = dataset.get("task", "binary-class")
-        best = BestEpoch(x_val, y_val, task, batch_size=128 if volumes else 512)
+        keep = (
+            clean_validation_mask(dataset)
+            if val_keep is None
+            else np.asarray(val_keep, bool)
+        )
+        if len(keep) != len(y_val) or not keep.any():
+            raise ValueError(
+                f"{int(keep.sum())} of {len(y_val)} validation images left to choose "
+                "the epoch on (every other one nearly copies a training image, or "
+                "val_keep does not fit the validation split): pass val_keep"
+            )
+        best = BestEpoch(
+            x_val[keep], y_val[keep], task, batch_size=128 if volumes else 512
+        )
         if class_weight == "balanced":  # N / (classes x count) per class
             counts = np.bincount(y_train, minlength=n_classes)
             class_weight = {
