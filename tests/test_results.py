@@ -336,6 +336,17 @@ def test_headlines_write_and_compare(tmp_path, monkeypatch):
         results.record_headline(
             "toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, {"dice": 0.01}, write=True
         )
+    # a number the committed file lacks: the bench writes it, a check asks for a bench
+    checked = {"dice": 0.01, "n": 0}
+    (tmp_path / "toy.json").write_text('{"dice": [0.8, 0.75, 0.85]}')
+    with pytest.raises(AssertionError, match="n is not in the committed file"):
+        results.record_headline("toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, checked)
+    assert (
+        results.record_headline(
+            "toy", {"dice": [0.8, 0.75, 0.85], "n": 10}, checked, write=True
+        )["n"]
+        == 10
+    )
 
 
 def test_bench_waits_for_a_quiet_machine(monkeypatch):

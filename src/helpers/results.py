@@ -290,6 +290,10 @@ def record_headline(
     committed = load(name)
     moved = []
     for key, allowed in tolerances.items() if committed is not None else ():
+        if key not in committed:  # a number the committed file does not hold yet
+            if not write:
+                moved.append(f"{key} is not in the committed file: run the bench")
+            continue
         now, then = values[key], committed[key]
         pairs = zip(now, then) if isinstance(now, (list, tuple)) else [(now, then)]
         if any(abs(a - b) > allowed for a, b in pairs):
