@@ -228,6 +228,15 @@ def test_seeds_paired_verdict_needs_the_interval_and_every_seed(a, b, verdict):
     assert metrics.seeds_paired(a, b)["verdict"] == verdict
 
 
+def test_seeds_paired_says_where_every_seed_points_whatever_the_interval():
+    spans_zero = metrics.seeds_paired([1.1, 1.05, 3.0], [1, 1, 1])
+    assert spans_zero["verdict"] == "none" and spans_zero["seeds_agree"] == "a"
+    assert metrics.seeds_paired([3, 0, 5], [1, 1, 1])["seeds_agree"] is None
+    assert metrics.seeds_paired([1, 1, 1], [3, 4, 5])["seeds_agree"] == "b"
+    lower = metrics.seeds_paired([1, 1, 1], [3, 4, 5], lower_is_better=True)
+    assert lower["verdict"] == lower["seeds_agree"] == "a"
+
+
 def test_seeds_paired_rejects_unpaired_values():
     with pytest.raises(ValueError, match="one value per seed"):
         metrics.seeds_paired([1, 2, 3], [1, 2])

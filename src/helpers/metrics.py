@@ -203,6 +203,9 @@ def seeds_paired(a, b, lower_is_better: bool = False) -> dict:
     its 95 % t-interval over seeds (NaN with fewer than two seeds), and a verdict: "a"
     when the interval excludes 0 on a's good side and every seed's difference agrees,
     "b" the other way round, "none" otherwise, and "too few seeds" under three.
+    ``seeds_agree`` says which side every seed's difference favours ("a", "b" or None),
+    whatever the interval: "none" with ``seeds_agree`` set means every seed points one
+    way but the interval over seeds still includes 0.
     """
     from scipy import stats
 
@@ -228,6 +231,7 @@ def seeds_paired(a, b, lower_is_better: bool = False) -> dict:
         verdict = "b"
     else:
         verdict = "none"
+    agree = "a" if np.all(sign * diff > 0) else "b" if np.all(sign * diff < 0) else None
     sd = lambda v: float(v.std(ddof=1)) if n > 1 else 0.0
     return {
         "n_seeds": n,
@@ -239,4 +243,5 @@ def seeds_paired(a, b, lower_is_better: bool = False) -> dict:
         "low": low,
         "high": high,
         "verdict": verdict,
+        "seeds_agree": agree,
     }

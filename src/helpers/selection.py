@@ -7,11 +7,12 @@ The protocol the four case studies (chapters 07, 08, 09 and 12) share:
 2. Train every candidate with every selection seed and score it on the **validation**
    split, on the images with no near-copy in training
    (``leakage.clean_validation_mask``): a near-copy rewards memorising. The same
-   images choose each training run's best epoch (``training.fit``), so a candidate's
-   score is its best epoch's AUC on the images that chose that epoch: optimistic by
-   the choice, which is why the test split is scored once, at the end. The function
-   that trains and scores receives the dataset through ``without_test``, so reading a
-   test key raises a KeyError.
+   images choose each training run's best epoch (``training.fit``, from the plain
+   predictions: a candidate with test-time augmentation is scored with it), so a
+   candidate's score is close to its best epoch's AUC on the images that chose that
+   epoch: optimistic by the choice, which is why the test split is scored once, at
+   the end. The function that trains and scores receives the dataset through
+   ``without_test``, so reading a test key raises a KeyError.
 3. Choose by the rule (``rule()``): the highest mean validation AUC (``val_auc``, on
    those images). Candidates within ``MARGIN`` of the best count as tied, and among
    them the one listed first (the simplest) wins.
